@@ -1,0 +1,70 @@
+"""Cabinet's command line: `cabinet [gui] [--demo] [FILE]`, `sandbox`, `sync`, `maps`, `export`, `import`.
+
+Each sub-command lives with the layer it drives and registers itself here through a
+`register(subparsers)` function. Those modules keep their top-level imports light (no Qt,
+no httpx) so that `cabinet --help` and the GUI start stay fast; heavy imports happen
+inside the command's handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+
+# Modules that register sub-commands, in the order they appear in --help.
+COMMAND_MODULES = (
+    "app.sandbox.cli",
+    "app.sync.cli",
+    "app.importer.cli",
+)
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    from app.ui.launch import run_gui  # Qt is imported only for the GUI
+
+    return run_gui(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cabinet",
+        description="Cabinet: browse and edit your InstaMapp inventory and Mapiry maps, online or offline.",
+    )
+    parser.add_argument("--version", action="version", version=f"cabinet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    gui.add_argument("--demo", action="store_true", help="run on the built-in sandbox with demo data")
+    gui.add_argument("file", nargs="?", help="a CSV/TSV file to open in the import wizard")
+    gui.set_defaults(func=_run_gui)
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def _normalise(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Make `gui` the default: `cabinet`, `cabinet --demo`, `cabinet file.csv` all open the GUI."""
+    commands = set()
+    for action in parser._subparsers._group_actions:  # noqa: SLF001 - argparse has no public API for this
+        commands.update(action.choices)
+    if not argv:
+        return ["gui"]
+    first = argv[0]
+    if first in commands or first in ("-h", "--help", "--version"):
+        return argv
+    return ["gui", *argv]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args_list = _normalise(list(sys.argv[1:] if argv is None else argv), parser)
+    args = parser.parse_args(args_list)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""Qt-free, I/O-free building blocks: records, errors, CSV parsing, mapping and validation."""

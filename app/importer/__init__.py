@@ -1,0 +1,1 @@
+"""Import jobs: batching, pacing, resume and reconcile. No Qt."""

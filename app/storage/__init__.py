@@ -1,0 +1,1 @@
+"""The SQLite cache: schema, migrations and repositories. No Qt."""

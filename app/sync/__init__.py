@@ -1,0 +1,1 @@
+"""Fills and refreshes the cache from the adapters. No Qt."""
