@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 RUN_STAMP  := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run demo test lint bench sandbox clean
+.PHONY: run demo test lint bench sandbox clean install-desktop bundle
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Cabinet needs Python 3.11 or newer" or 0)'
@@ -42,3 +42,9 @@ bench: $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+
+install-desktop: $(RUN_STAMP)
+	packaging/install-desktop.sh
+
+bundle:
+	packaging/build.sh
