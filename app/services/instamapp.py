@@ -1,0 +1,138 @@
+"""InstaMapp API v1 (inventory): typed calls over ServiceHttp.
+
+Every documented endpoint has one method; method names equal the OpenAPI operationIds.
+Single resources come back bare (with ``"object"``); lists as
+``{"object": "list", "data": [...], "pagination": {"page", "per_page", "has_more"}}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+from urllib.parse import quote
+
+from app.services.http import ServiceHttp, unexpected
+from app.services.pages import Page
+from app.services.ratelimit import RateLimitTracker
+
+SERVICE = "instamapp"
+BUCKET = "default"
+DEFAULT_BASE_URL = "https://instamapp.com/api/public/v1"
+
+
+def _seg(value: str) -> str:
+    """One path segment, quoted so that an id can never change the path."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("an id must be a non-empty string")
+    return quote(value, safe="")
+
+
+class InstaMappClient:
+    """Async InstaMapp client. Use ``async with`` or call ``aclose()``."""
+
+    service = SERVICE
+
+    def __init__(self, base_url: str, api_key: str | None, **http_kwargs: Any) -> None:
+        self.http = ServiceHttp(SERVICE, base_url, api_key, **http_kwargs)
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    @property
+    def rate_limits(self) -> RateLimitTracker:
+        return self.http.rate_limits
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> InstaMappClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"InstaMappClient(base_url={self.base_url!r})"
+
+    # -- helpers ------------------------------------------------------------------------
+    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return await self.http.request("GET", path, params=params, bucket=BUCKET)
+
+    def _object(self, body: Any, kind: str) -> dict[str, Any]:
+        if not isinstance(body, dict) or ("id" not in body and kind != "sales_summary"):
+            raise unexpected(SERVICE, f"expected a {kind} object")
+        if body.get("object", kind) != kind:
+            raise unexpected(SERVICE, f"expected a {kind} object, got {str(body.get('object'))[:40]!r}")
+        return body
+
+    def _page(self, body: Any, kind: str) -> Page:
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise unexpected(SERVICE, "expected a list with a 'data' array")
+        pagination = body.get("pagination")
+        if not isinstance(pagination, dict):
+            raise unexpected(SERVICE, "the list has no 'pagination' object")
+        try:
+            page = int(pagination["page"])
+            per_page = int(pagination["per_page"])
+            has_more = bool(pagination["has_more"])
+        except (KeyError, TypeError, ValueError):
+            raise unexpected(SERVICE, "the 'pagination' object lacks page, per_page or has_more") from None
+        items = body["data"]
+        if not all(isinstance(x, dict) for x in items):
+            raise unexpected(SERVICE, f"the list holds entries that are not {kind} objects")
+        return Page(items=items, page=page, per_page=per_page, has_more=has_more)
+
+    @staticmethod
+    def _page_params(page: int, per_page: int) -> dict[str, Any]:
+        return {"page": page, "per_page": per_page}
+
+    async def _iterate(self, fetch: Callable[[int], Any]) -> AsyncIterator[dict[str, Any]]:
+        page_no = 1
+        while True:
+            page: Page = await fetch(page_no)
+            for entry in page.items:
+                yield entry
+            if not page.has_more or not page.items:
+                return
+            page_no += 1
+
+    # -- items --------------------------------------------------------------------------
+    async def list_items(self, page: int = 1, per_page: int = 20, status: str | None = None) -> Page:
+        params = self._page_params(page, per_page)
+        if status is not None:
+            params["status"] = status
+        return self._page(await self._get("/items", params), "item")
+
+    def iter_items(self, status: str | None = None, per_page: int = 100) -> AsyncIterator[dict[str, Any]]:
+        return self._iterate(lambda n: self.list_items(page=n, per_page=per_page, status=status))
+
+    async def get_item(self, item_id: str) -> dict[str, Any]:
+        return self._object(await self._get(f"/items/{_seg(item_id)}"), "item")
+
+    async def create_item(self, collection_id: str, name: str, **fields: Any) -> dict[str, Any]:
+        body = {"collection_id": collection_id, "name": name, **fields}
+        result = await self.http.request("POST", "/items", json=body, bucket=BUCKET)
+        return self._object(result, "item")
+
+    async def update_item(self, item_id: str, **fields: Any) -> dict[str, Any]:
+        """PATCH only the fields given (``None`` is sent as null, e.g. to clear a condition)."""
+        result = await self.http.request("PATCH", f"/items/{_seg(item_id)}", json=dict(fields), bucket=BUCKET)
+        return self._object(result, "item")
+
+    # -- collections, marketplace, sales -------------------------------------------------
+    async def list_collections(self, page: int = 1, per_page: int = 20) -> Page:
+        return self._page(await self._get("/collections", self._page_params(page, per_page)), "collection")
+
+    def iter_collections(self, per_page: int = 100) -> AsyncIterator[dict[str, Any]]:
+        return self._iterate(lambda n: self.list_collections(page=n, per_page=per_page))
+
+    async def list_listings(self, page: int = 1, per_page: int = 20) -> Page:
+        body = await self._get("/marketplace/listings", self._page_params(page, per_page))
+        return self._page(body, "listing")
+
+    def iter_listings(self, per_page: int = 100) -> AsyncIterator[dict[str, Any]]:
+        return self._iterate(lambda n: self.list_listings(page=n, per_page=per_page))
+
+    async def get_sales_summary(self) -> dict[str, Any]:
+        return self._object(await self._get("/sales/summary"), "sales_summary")

@@ -1,0 +1,245 @@
+"""Mapiry REST API v1 (maps): typed calls over ServiceHttp.
+
+Every documented endpoint has one method; method names equal the OpenAPI operationIds.
+Every success body is ``{"data": ...}``; this module unwraps it. Requests are assigned to
+the rate buckets the service counts: ``POST /maps`` → "maps", bulk create → "bulk", the rest
+"general". Mapiry has no endpoint that lists maps: the app keeps the ids it knows (created
+here or added by id/URL through :meth:`MapiryClient.parse_map_ref`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from app.core.errors import BulkLimitError
+from app.core.records import BULK_LIMIT
+from app.services.http import ServiceHttp, unexpected
+from app.services.pages import Page
+from app.services.ratelimit import RateLimitTracker
+
+SERVICE = "mapiry"
+DEFAULT_BASE_URL = "https://mapiry.com/api/v1"
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")
+_MAP_PATH_WORDS = ("maps", "map", "m")
+
+
+def _seg(value: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError("an id must be a non-empty string")
+    return quote(value, safe="")
+
+
+class MapiryClient:
+    """Async Mapiry client. Use ``async with`` or call ``aclose()``."""
+
+    service = SERVICE
+
+    def __init__(self, base_url: str, api_key: str | None, **http_kwargs: Any) -> None:
+        self.http = ServiceHttp(SERVICE, base_url, api_key, **http_kwargs)
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    @property
+    def rate_limits(self) -> RateLimitTracker:
+        return self.http.rate_limits
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> MapiryClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"MapiryClient(base_url={self.base_url!r})"
+
+    # -- map references -----------------------------------------------------------------
+    @staticmethod
+    def parse_map_ref(text: str) -> str:
+        """A map id from a bare id or a map URL (``https://mapiry.com/maps/<id>``, ``.../m/<id>?x=1``)."""
+        raw = (text or "").strip()
+        if not raw:
+            raise ValueError("Enter a Mapiry map id or a map address (https://mapiry.com/maps/…).")
+        if _ID_RE.match(raw):
+            return raw
+        candidate = raw if "://" in raw else ("https://" + raw if "/" in raw else "")
+        if candidate:
+            parts = urlsplit(candidate)
+            segments = [s for s in parts.path.split("/") if s]
+            if parts.scheme in ("http", "https") and parts.netloc:
+                for i, seg in enumerate(segments[:-1]):
+                    if seg.lower() in _MAP_PATH_WORDS and _ID_RE.match(segments[i + 1]):
+                        return segments[i + 1]
+        raise ValueError(
+            f"{raw[:80]!r} is neither a Mapiry map id nor a map address. "
+            "Paste the id (like c0abc…) or the map's address, e.g. https://mapiry.com/maps/<id>."
+        )
+
+    # -- helpers ------------------------------------------------------------------------
+    async def _call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                    json: Any = None, bucket: str = "general") -> Any:
+        body = await self.http.request(method, path, params=params, json=json, bucket=bucket)
+        if not isinstance(body, dict) or "data" not in body:
+            raise unexpected(SERVICE, "the answer has no 'data' envelope")
+        return body["data"]
+
+    @staticmethod
+    def _obj(data: Any, kind: str) -> dict[str, Any]:
+        if not isinstance(data, dict) or "id" not in data:
+            raise unexpected(SERVICE, f"expected a {kind} object")
+        return data
+
+    @staticmethod
+    def _list(data: Any, kind: str) -> list[dict[str, Any]]:
+        if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
+            raise unexpected(SERVICE, f"expected a list of {kind} objects")
+        return data
+
+    # -- maps ---------------------------------------------------------------------------
+    async def create_map(self, title: str, **fields: Any) -> dict[str, Any]:
+        data = await self._call("POST", "/maps", json={"title": title, **fields}, bucket="maps")
+        return self._obj(data, "map")
+
+    async def get_map(self, map_id: str) -> dict[str, Any]:
+        return self._obj(await self._call("GET", f"/maps/{_seg(map_id)}"), "map")
+
+    async def update_map(self, map_id: str, **fields: Any) -> dict[str, Any]:
+        return self._obj(await self._call("PUT", f"/maps/{_seg(map_id)}", json=dict(fields)), "map")
+
+    async def delete_map(self, map_id: str) -> dict[str, Any]:
+        return self._obj(await self._call("DELETE", f"/maps/{_seg(map_id)}"), "deletion")
+
+    # -- locations ----------------------------------------------------------------------
+    async def list_locations(self, map_id: str, page: int = 1, page_size: int = 20) -> Page:
+        data = await self._call("GET", f"/maps/{_seg(map_id)}/locations",
+                                params={"page": page, "pageSize": page_size})
+        if not isinstance(data, dict) or not isinstance(data.get("locations"), list):
+            raise unexpected(SERVICE, "expected 'locations' in the list answer")
+        pagination = data.get("pagination")
+        try:
+            if not isinstance(pagination, dict):
+                raise TypeError
+            current = int(pagination["page"])
+            size = int(pagination["pageSize"])
+            total = int(pagination["total"])
+            total_pages = int(pagination["totalPages"])
+        except (KeyError, TypeError, ValueError):
+            raise unexpected(SERVICE, "the 'pagination' object lacks total, page, pageSize or totalPages") from None
+        items = self._list(data["locations"], "location")
+        return Page(items=items, page=current, per_page=size, has_more=current < total_pages,
+                    total=total, total_pages=total_pages)
+
+    async def iter_locations(self, map_id: str, page_size: int = 100) -> AsyncIterator[dict[str, Any]]:
+        page_no = 1
+        while True:
+            page = await self.list_locations(map_id, page=page_no, page_size=page_size)
+            for entry in page.items:
+                yield entry
+            if not page.has_more or not page.items:
+                return
+            page_no += 1
+
+    def _loc_path(self, map_id: str, loc_id: str | None = None) -> str:
+        path = f"/maps/{_seg(map_id)}/locations"
+        return path if loc_id is None else f"{path}/{_seg(loc_id)}"
+
+    async def get_location(self, map_id: str, loc_id: str) -> dict[str, Any]:
+        return self._obj(await self._call("GET", self._loc_path(map_id, loc_id)), "location")
+
+    async def create_location(self, map_id: str, **fields: Any) -> dict[str, Any]:
+        return self._obj(await self._call("POST", self._loc_path(map_id), json=dict(fields)), "location")
+
+    async def update_location(self, map_id: str, loc_id: str, **fields: Any) -> dict[str, Any]:
+        data = await self._call("PUT", self._loc_path(map_id, loc_id), json=dict(fields))
+        return self._obj(data, "location")
+
+    async def delete_location(self, map_id: str, loc_id: str) -> dict[str, Any]:
+        return self._obj(await self._call("DELETE", self._loc_path(map_id, loc_id)), "deletion")
+
+    async def bulk_create_locations(self, map_id: str, locations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Create 1–100 locations atomically; BulkLimitError (nothing sent) otherwise."""
+        entries = list(locations)
+        if not entries or len(entries) > BULK_LIMIT:
+            raise BulkLimitError(len(entries), BULK_LIMIT)
+        data = await self._call("POST", self._loc_path(map_id) + "/bulk", json={"locations": entries},
+                                bucket="bulk")
+        if not isinstance(data, dict) or "created" not in data:
+            raise unexpected(SERVICE, "expected 'created' in the bulk answer")
+        return self._list(data["created"], "location")
+
+    async def set_location_layers(self, map_id: str, loc_id: str, layer_ids: list[str]) -> dict[str, Any]:
+        data = await self._call("PUT", self._loc_path(map_id, loc_id) + "/layers",
+                                json={"layerIds": list(layer_ids)})
+        return self._obj(data, "location")
+
+    # -- categories, tags, layers (same four calls each) --------------------------------
+    async def _list_sub(self, map_id: str, kind: str) -> list[dict[str, Any]]:
+        return self._list(await self._call("GET", f"/maps/{_seg(map_id)}/{kind}"), kind)
+
+    async def _create_sub(self, map_id: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._obj(await self._call("POST", f"/maps/{_seg(map_id)}/{kind}", json=body), kind)
+
+    async def _update_sub(self, map_id: str, kind: str, sub_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        data = await self._call("PUT", f"/maps/{_seg(map_id)}/{kind}/{_seg(sub_id)}", json=body)
+        return self._obj(data, kind)
+
+    async def _delete_sub(self, map_id: str, kind: str, sub_id: str) -> dict[str, Any]:
+        return self._obj(await self._call("DELETE", f"/maps/{_seg(map_id)}/{kind}/{_seg(sub_id)}"), "deletion")
+
+    async def list_categories(self, map_id: str) -> list[dict[str, Any]]:
+        return await self._list_sub(map_id, "categories")
+
+    async def create_category(self, map_id: str, name: str, **fields: Any) -> dict[str, Any]:
+        return await self._create_sub(map_id, "categories", {"name": name, **fields})
+
+    async def update_category(self, map_id: str, category_id: str, **fields: Any) -> dict[str, Any]:
+        return await self._update_sub(map_id, "categories", category_id, dict(fields))
+
+    async def delete_category(self, map_id: str, category_id: str) -> dict[str, Any]:
+        return await self._delete_sub(map_id, "categories", category_id)
+
+    async def list_tags(self, map_id: str) -> list[dict[str, Any]]:
+        return await self._list_sub(map_id, "tags")
+
+    async def create_tag(self, map_id: str, name: str, **fields: Any) -> dict[str, Any]:
+        return await self._create_sub(map_id, "tags", {"name": name, **fields})
+
+    async def update_tag(self, map_id: str, tag_id: str, **fields: Any) -> dict[str, Any]:
+        return await self._update_sub(map_id, "tags", tag_id, dict(fields))
+
+    async def delete_tag(self, map_id: str, tag_id: str) -> dict[str, Any]:
+        return await self._delete_sub(map_id, "tags", tag_id)
+
+    async def list_layers(self, map_id: str) -> list[dict[str, Any]]:
+        return await self._list_sub(map_id, "layers")
+
+    async def create_layer(self, map_id: str, name: str, **fields: Any) -> dict[str, Any]:
+        return await self._create_sub(map_id, "layers", {"name": name, **fields})
+
+    async def update_layer(self, map_id: str, layer_id: str, **fields: Any) -> dict[str, Any]:
+        return await self._update_sub(map_id, "layers", layer_id, dict(fields))
+
+    async def delete_layer(self, map_id: str, layer_id: str) -> dict[str, Any]:
+        return await self._delete_sub(map_id, "layers", layer_id)
+
+    # -- API keys -----------------------------------------------------------------------
+    async def list_keys(self) -> list[dict[str, Any]]:
+        return self._list(await self._call("GET", "/keys"), "API key")
+
+    async def create_key(self, name: str, scope: str, expires_at: str | None = None) -> dict[str, Any]:
+        """Create a key; the answer's ``key`` is the secret, shown once. Never log the result."""
+        body: dict[str, Any] = {"name": name, "scope": scope}
+        if expires_at is not None:
+            body["expiresAt"] = expires_at
+        return self._obj(await self._call("POST", "/keys", json=body), "API key")
+
+    async def revoke_key(self, key_id: str) -> dict[str, Any]:
+        return self._obj(await self._call("DELETE", f"/keys/{_seg(key_id)}"), "API key")
