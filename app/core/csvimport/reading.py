@@ -1,0 +1,324 @@
+"""Bytes -> records: encoding, delimiter, header and decimal-comma detection, quoted fields
+with delimiters and newlines inside, blank lines skipped, 1-based start line per record."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from .coords import CoordinateError, looks_numeric, parse_coordinate
+from .errors import CsvFormatError, DecodingError, EmptyFileError, NotTextError
+from .mapping import is_known_label
+
+__all__ = [
+    "DELIMITERS",
+    "CsvOptions",
+    "ParsedCsv",
+    "Record",
+    "decode_bytes",
+    "detect_decimal_comma",
+    "detect_delimiter",
+    "detect_header",
+    "parse_csv",
+    "read_file",
+    "split_records",
+]
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_SAMPLE_RECORDS = 60
+_SAMPLE_CHARS = 256 * 1024
+_FIELD_LIMIT = 10 * 1024 * 1024
+_DECIMAL_COMMA_RE = re.compile(r"^\s*[-+]?\d{1,3},\d+\s*$")
+_DECIMAL_POINT_RE = re.compile(r"^\s*[-+]?\d{1,3}\.\d+\s*$")
+# Bytes that a text file never holds (C0 controls other than tab, LF, VT, FF, CR; DEL is allowed).
+_CONTROL_CHARS = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\x0b\x0c\r")
+_CONTROL_TABLE = str.maketrans("", "", _CONTROL_CHARS)
+
+
+class Record(NamedTuple):
+    """One record: the 1-based line where it starts (header = line 1) and its fields."""
+
+    line: int
+    fields: list[str]
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """What the person chose; None means "detect"."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal_comma: bool | None = None
+    has_header: bool | None = None
+
+
+@dataclass
+class ParsedCsv:
+    """The file as records, with what was detected (or forced) to read it."""
+
+    encoding: str
+    delimiter: str
+    has_header: bool
+    decimal_comma: bool
+    header: list[str]           # the header's titles, or "column 1", "column 2"... without one
+    records: list[Record]       # data records only (not the header), blank lines skipped
+    options: CsvOptions = field(default_factory=CsvOptions)
+
+    @property
+    def width(self) -> int:
+        return len(self.header)
+
+    @property
+    def delimiter_name(self) -> str:
+        return DELIMITER_NAMES.get(self.delimiter, self.delimiter)
+
+
+def read_file(path: str | Path) -> bytes:
+    """The only I/O of the engine. Raises OSError (FileNotFoundError...) as is."""
+    return Path(path).read_bytes()
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _check_text(text: str) -> None:
+    if not text.strip():
+        raise EmptyFileError("the file is empty")
+    sample = text[:_SAMPLE_CHARS]
+    controls = len(sample) - len(sample.translate(_CONTROL_TABLE))
+    if controls and controls * 100 > len(sample):
+        raise NotTextError("this is not a text file (it holds binary data)")
+
+
+def _normalise_codec(name: str) -> str:
+    return codecs.lookup(name).name
+
+
+def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(text, encoding name). UTF BOMs first, then UTF-8 when the bytes decode as UTF-8, else
+    charset-normalizer (preferring cp1252 when it is about as good as the best guess)."""
+    if not data:
+        raise EmptyFileError("the file is empty")
+    if encoding:
+        try:
+            name = _normalise_codec(encoding)
+        except LookupError:
+            raise DecodingError(f"'{encoding}' is not an encoding Python knows") from None
+        if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            name = "utf-8-sig"
+        try:
+            text = data.decode(name)
+        except (UnicodeDecodeError, ValueError) as exc:
+            position = getattr(exc, "start", None)
+            where = f" at byte {position}" if position is not None else ""
+            raise DecodingError(f"the file is not valid {encoding}{where}") from None
+        _check_text(text)
+        return text, name
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                continue
+            _check_text(text)
+            return text, name
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        _check_text(text)
+        return text, "utf-8"
+    from charset_normalizer import from_bytes  # imported only for non-UTF-8 files
+
+    matches = list(from_bytes(data))
+    if not matches:
+        raise NotTextError("this is not a text file (no text encoding fits its bytes)")
+    best = matches[0]
+    name = best.encoding
+    for match in matches:
+        if match.encoding == "cp1252" and match.chaos <= best.chaos + 0.02:
+            name = "cp1252"
+            break
+    try:
+        text = data.decode(name)
+    except (UnicodeDecodeError, LookupError):
+        raise NotTextError("this is not a text file (no text encoding fits its bytes)") from None
+    _check_text(text)
+    return text, _normalise_codec(name)
+
+
+def _reader(text: str, delimiter: str):  # noqa: ANN202 - csv's reader type is private
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+                      skipinitialspace=False, strict=False)
+
+
+def _sample_rows(text: str, delimiter: str, limit: int = _SAMPLE_RECORDS) -> list[list[str]]:
+    rows: list[list[str]] = []
+    reader = _reader(text[:_SAMPLE_CHARS], delimiter)
+    try:
+        for row in reader:
+            if row and any(f.strip() for f in row):
+                rows.append(row)
+                if len(rows) >= limit:
+                    break
+    except csv.Error:
+        pass
+    if len(rows) > 1 and len(text) > _SAMPLE_CHARS and len(rows) < limit:
+        rows.pop()  # the last one may be cut by the sample's end
+    return rows
+
+
+def detect_delimiter(text: str) -> str:
+    """The candidate whose field count is the most consistent over the first records (quotes
+    respected); ties go to more fields, then to the order comma, semicolon, tab, pipe."""
+    best: tuple[float, int, int] | None = None
+    chosen = ","
+    for order, delimiter in enumerate(DELIMITERS):
+        rows = _sample_rows(text, delimiter)
+        if not rows:
+            continue
+        counts: dict[int, int] = {}
+        for row in rows:
+            counts[len(row)] = counts.get(len(row), 0) + 1
+        mode = max(counts, key=lambda n: (counts[n], n))
+        if mode < 2:
+            continue
+        consistency = counts[mode] / len(rows)
+        # The header agrees with the data in a well-formed file: weigh it double.
+        header_bonus = 0.5 if len(rows[0]) == mode else 0.0
+        score = (consistency + header_bonus / max(len(rows), 1), mode, -order)
+        if best is None or score > best:
+            best, chosen = score, delimiter
+    return chosen
+
+
+def split_records(text: str, delimiter: str) -> list[Record]:
+    """Every non-blank record with the line where it starts. Raises CsvFormatError."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = _reader(text, delimiter)
+    records: list[Record] = []
+    append = records.append
+    previous = 0
+    old_limit = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        for row in reader:
+            line = previous + 1
+            previous = reader.line_num
+            if not row:
+                continue
+            if not row[0].strip() and not "".join(row).strip():
+                continue  # blank, or only delimiters and spaces
+            append(Record(line, row))
+    except csv.Error as exc:
+        raise CsvFormatError(f"the file cannot be read as CSV after line {previous}: {exc}") from None
+    finally:
+        csv.field_size_limit(old_limit)
+    return records
+
+
+def _is_coordinate_like(text: str) -> bool:
+    text = text.strip()
+    if not text:
+        return False
+    if looks_numeric(text):
+        return True
+    if text[:5].upper() == "POINT":
+        return True
+    for axis in ("lat", "lng"):
+        try:
+            parse_coordinate(text, axis)
+            return True
+        except CoordinateError:
+            continue
+    return False
+
+
+def detect_header(rows: Sequence[Sequence[str]]) -> bool:
+    """True when the first record is a header: a title we know (name, lat, ...), or no
+    number where the records below hold numbers."""
+    if not rows:
+        return False
+    first = rows[0]
+    if any(_is_coordinate_like(f) for f in first):
+        return False
+    if any(is_known_label(f) for f in first):
+        return True
+    rest = rows[1:]
+    if not rest:
+        return False
+    for index in range(len(first)):
+        values = [r[index] for r in rest if index < len(r) and r[index].strip()]
+        if values and sum(_is_coordinate_like(v) for v in values) * 2 > len(values):
+            return True
+    return False
+
+
+def detect_decimal_comma(rows: Sequence[Sequence[str]], delimiter: str) -> bool:
+    """True when numbers in the records use a decimal comma (``35,75936``) more than a point."""
+    if delimiter == ",":
+        return False
+    commas = points = 0
+    for row in rows:
+        for value in row:
+            if _DECIMAL_COMMA_RE.match(value):
+                commas += 1
+            elif _DECIMAL_POINT_RE.match(value):
+                points += 1
+    return commas > 0 and commas >= points
+
+
+def _normalise_delimiter(delimiter: str) -> str:
+    named = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|", "space": " "}
+    value = named.get(delimiter.strip().lower(), delimiter)
+    if len(value) != 1 or value in "\"\r\n":
+        raise CsvFormatError(f"'{delimiter}' cannot be a delimiter",
+                             "Give one character, or comma, semicolon, tab or pipe.")
+    return value
+
+
+def parse_csv(data: bytes | str, options: CsvOptions | None = None) -> ParsedCsv:
+    """Decode and split a whole file. Every detected setting can be forced through `options`.
+
+    Raises EmptyFileError, NotTextError, DecodingError or CsvFormatError (all CsvImportError).
+    """
+    options = options or CsvOptions()
+    if isinstance(data, str):
+        text, encoding = data, "str"
+        _check_text(text)
+    else:
+        text, encoding = decode_bytes(data, options.encoding)
+    delimiter = _normalise_delimiter(options.delimiter) if options.delimiter else detect_delimiter(text)
+    records = split_records(text, delimiter)
+    if not records:
+        raise EmptyFileError("the file is empty")
+    sample = [r.fields for r in records[:_SAMPLE_RECORDS]]
+    has_header = detect_header(sample) if options.has_header is None else options.has_header
+    if has_header:
+        header = [f.strip() for f in records[0].fields]
+        records = records[1:]
+        sample = sample[1:]
+    else:
+        header = []
+    width = max([len(header)] + [len(r.fields) for r in records[:_SAMPLE_RECORDS]])
+    header += [f"column {i + 1}" for i in range(len(header), width)]
+    if options.decimal_comma is None:
+        decimal_comma = detect_decimal_comma(sample, delimiter)
+    else:
+        decimal_comma = options.decimal_comma
+    return ParsedCsv(encoding=encoding, delimiter=delimiter, has_header=has_header,
+                     decimal_comma=decimal_comma, header=header, records=records, options=options)
