@@ -1,0 +1,428 @@
+"""Cabinet's main window: sidebar, table views over the cache, detail pane, status bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui import tasks
+from app.ui.banners import DemoBanner, NoticeBar
+from app.ui.status import SERVICE_TITLES, ServiceStatus, age_text, last_synced, rate_budget
+from app.ui.views import TablePage
+
+ORGANISATION = "Cabinet"
+APPLICATION = "Cabinet"
+DROP_SUFFIXES = (".csv", ".tsv", ".txt")
+
+# (group title, [(view name, resource or None, title)]), in sidebar order.
+VIEWS: tuple[tuple[str, tuple[tuple[str, str | None, str], ...]], ...] = (
+    ("Inventory", (("items", "items", "Items"), ("collections", "collections", "Collections"),
+                   ("listings", "listings", "Listings"), ("sales", None, "Sales"))),
+    ("Maps", (("maps", "maps", "Maps"), ("locations", "locations", "Locations"),
+              ("categories", "categories", "Categories"), ("tags", "tags", "Tags"),
+              ("layers", "layers", "Layers"))),
+    ("Account", (("api_keys", "api_keys", "Mapiry API keys"),)),
+)
+VIEW_NAMES = tuple(name for _g, views in VIEWS for name, _r, _t in views)
+DEFAULT_VIEW = "items"
+NAME_ROLE = Qt.ItemDataRole.UserRole + 10
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+def app_settings() -> QSettings:
+    return QSettings(ORGANISATION, APPLICATION)
+
+
+class MainWindow(QMainWindow):
+    """Browse everything in the cache; refresh it through the SyncEngine when there is one."""
+
+    csvDropped = Signal(str)  # a dropped .csv/.tsv/.txt file, for the import wizard
+    viewChanged = Signal(str)  # the current view's name
+    syncFinished = Signal(object)  # the SyncReport of a refresh that landed
+    settingsClosed = Signal(int)  # the settings dialog's result
+
+    def __init__(self, cache: Any, *, sync_engine: Any = None, credentials: Any = None,
+                 demo: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cache = cache
+        self.sync_engine = sync_engine
+        self.credentials = credentials
+        self.demo = demo
+        self.pages: dict[str, QWidget] = {}
+        self._sync_task: Any = None
+        self._settings_dialog: Any = None
+        self.setWindowTitle(_tr("Cabinet") + (_tr(" — demo data") if demo else ""))
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.demo_banner = DemoBanner()
+        self.demo_banner.connectRequested.connect(self.open_settings)
+        self.demo_banner.setVisible(demo)
+        column.addWidget(self.demo_banner)
+        self.notice = NoticeBar()
+        column.addWidget(self.notice)
+
+        self.sidebar = QTreeWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setHeaderHidden(True)
+        self.sidebar.setRootIsDecorated(False)
+        self.sidebar.setIndentation(12)
+        self.sidebar.setMinimumWidth(150)
+        self.sidebar.setStyleSheet("QTreeWidget#sidebar { border: none; padding-top: 6px; }"
+                                   "QTreeWidget#sidebar::item { padding: 4px 2px; }")
+        self._sidebar_items: dict[str, QTreeWidgetItem] = {}
+        for group, views in VIEWS:
+            top = QTreeWidgetItem([_tr(group)])
+            top.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            self.sidebar.addTopLevelItem(top)
+            for name, _resource, title in views:
+                child = QTreeWidgetItem([_tr(title)])
+                child.setData(0, NAME_ROLE, name)
+                top.addChild(child)
+                self._sidebar_items[name] = child
+            top.setExpanded(True)
+        self.sidebar.currentItemChanged.connect(self._sidebar_changed)
+
+        self.stack = QStackedWidget()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([190, 1090])
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.service_status: dict[str, ServiceStatus] = {}
+        for service in SERVICE_TITLES:
+            widget = ServiceStatus(service)
+            self.service_status[service] = widget
+            self.statusBar().addPermanentWidget(widget)
+        tasks.reporter().error.connect(self.show_error)
+
+        self._build_actions()
+        self._age_timer = QTimer(self)
+        self._age_timer.setInterval(30_000)
+        self._age_timer.timeout.connect(self.update_status)
+        self._age_timer.start()
+
+        settings = app_settings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter_state = settings.value("window/splitter")
+        if splitter_state is not None:
+            self.splitter.restoreState(splitter_state)
+        last = str(settings.value("window/lastView", DEFAULT_VIEW))
+        self.show_view(last if last in VIEW_NAMES else DEFAULT_VIEW)
+        for service in self.service_status:
+            if self._client(service) is None:
+                self.set_service_state(service, "offline" if sync_engine is None else "idle",
+                                       "" if sync_engine is None else _tr("not connected"))
+        self.update_status()
+
+    # -- actions ----------------------------------------------------------------------
+    def _action(self, text: str, slot: Any, shortcuts: list[QKeySequence | str] | None = None) -> QAction:
+        action = QAction(_tr(text), self)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) if isinstance(s, str) else s for s in shortcuts])
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        menubar = self.menuBar()
+        file_menu = menubar.addMenu(_tr("&File"))
+        self.export_action = self._action("&Export view…", self.export_view, ["Ctrl+E"])
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        self.settings_action = self._action("&Settings…", self.open_settings, ["Ctrl+,"])
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, ["Ctrl+Q"]))
+        edit_menu = menubar.addMenu(_tr("&Edit"))
+        self.copy_action = QAction(_tr("&Copy selected rows"), self)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        # The table handles Ctrl+C itself; the menu entry shows the key and works from the menu.
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.copy_action.triggered.connect(self.copy_selection)
+        edit_menu.addAction(self.copy_action)
+        self.find_action = self._action("&Find", self.focus_search, ["Ctrl+F"])
+        edit_menu.addAction(self.find_action)
+        view_menu = menubar.addMenu(_tr("&View"))
+        self.refresh_action = self._action("&Refresh", self.refresh, ["F5", "Ctrl+R"])
+        view_menu.addAction(self.refresh_action)
+        self.columns_menu = view_menu.addMenu(_tr("&Columns"))
+        self.columns_menu.aboutToShow.connect(self._fill_columns_menu)
+
+    def _fill_columns_menu(self) -> None:
+        self.columns_menu.clear()
+        page = self.current_page()
+        if isinstance(page, TablePage):
+            for action in page.column_menu().actions():
+                action.setParent(self.columns_menu)
+                self.columns_menu.addAction(action)
+
+    # -- views ------------------------------------------------------------------------
+    def current_view_name(self) -> str:
+        item = self.sidebar.currentItem()
+        name = item.data(0, NAME_ROLE) if item is not None else None
+        return str(name) if name else DEFAULT_VIEW
+
+    def current_page(self) -> QWidget | None:
+        return self.pages.get(self.current_view_name())
+
+    def page(self, name: str) -> QWidget:
+        """The page of a view, built the first time it is asked for."""
+        if name not in self.pages:
+            resource = next(r for _g, views in VIEWS for n, r, _t in views if n == name)
+            title = next(t for _g, views in VIEWS for n, _r, t in views if n == name)
+            if resource is None:
+                from app.ui.sales_view import SalesView
+
+                widget: QWidget = SalesView(self.cache)
+            else:
+                page = TablePage(self.cache, name, resource, _tr(title))
+                page.restore_state(app_settings())
+                widget = page
+            self.pages[name] = widget
+            self.stack.addWidget(widget)
+        return self.pages[name]
+
+    def show_view(self, name: str) -> None:
+        if name not in VIEW_NAMES:
+            raise ValueError(f"unknown view {name!r}")
+        item = self._sidebar_items[name]
+        if self.sidebar.currentItem() is not item:
+            self.sidebar.setCurrentItem(item)  # calls _sidebar_changed
+        else:
+            self._activate(name)
+
+    def _sidebar_changed(self, current: QTreeWidgetItem | None, _previous: Any) -> None:
+        name = current.data(0, NAME_ROLE) if current is not None else None
+        if name:
+            self._activate(str(name))
+
+    def _activate(self, name: str) -> None:
+        page = self.page(name)
+        if isinstance(page, TablePage):
+            page.ensure_loaded()
+        self.stack.setCurrentWidget(page)
+        self.export_action.setEnabled(isinstance(page, TablePage))
+        self.viewChanged.emit(name)
+
+    def reload_views(self) -> None:
+        """Re-read the cache in every page built so far (after a sync or an import)."""
+        for page in self.pages.values():
+            if isinstance(page, TablePage):
+                if page is self.current_page() or page._loaded:  # noqa: SLF001 - same package
+                    page.reload()
+            else:
+                page.reload()  # type: ignore[attr-defined]
+        self.update_status()
+
+    # -- keyboard helpers -------------------------------------------------------------
+    def focus_search(self) -> None:
+        page = self.current_page()
+        if isinstance(page, TablePage):
+            page.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            page.search.selectAll()
+
+    def copy_selection(self) -> str:
+        page = self.current_page()
+        return page.copy_selection() if isinstance(page, TablePage) else ""
+
+    # -- messages & status ------------------------------------------------------------
+    def show_message(self, text: str, kind: str = "info") -> None:
+        self.notice.show_message(text, kind)
+        self.statusBar().showMessage(text, 10_000)
+
+    def show_error(self, text: str) -> None:
+        self.show_message(text, "error")
+
+    def set_service_state(self, service: str, state: str, detail: str = "") -> None:
+        """Show a service's sync state: "idle", "synced", "syncing", "offline" or "error"."""
+        widget = self.service_status.get(service)
+        if widget is None:
+            widget = ServiceStatus(service)
+            self.service_status[service] = widget
+            self.statusBar().addPermanentWidget(widget)
+        widget.set_state(state, detail)
+
+    def status_text(self, service: str) -> str:
+        return self.service_status[service].text()
+
+    def update_status(self) -> None:
+        for service, widget in self.service_status.items():
+            widget.set_age(age_text(last_synced(self.cache, service)))
+            client = self._client(service)
+            widget.set_budget(rate_budget(client) if client is not None else "")
+
+    def _client(self, service: str) -> Any:
+        engine = self.sync_engine
+        if engine is None:
+            return None
+        for attr in (service, f"_{service}"):
+            client = getattr(engine, attr, None)
+            if client is not None:
+                return client
+        clients = getattr(engine, "clients", None)
+        return clients.get(service) if isinstance(clients, dict) else None
+
+    # -- refresh ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        """F5 / Ctrl+R: sync from the services in the background, then reload the views."""
+        if self.sync_engine is None:
+            self.show_message(_tr("No account is connected, so there is nothing to refresh from. "
+                                  "Connect your accounts in Settings (Ctrl+,)."))
+            return
+        if self._sync_task is not None and not self._sync_task.done():
+            self.statusBar().showMessage(_tr("A refresh is already running…"), 4000)
+            return
+        services = tuple(s for s in self.service_status if self._client(s) is not None) or tuple(
+            self.service_status)
+        for service in services:
+            self.set_service_state(service, "syncing")
+        self._sync_task = tasks.run_task(
+            self.sync_engine.sync(services, progress=self._on_progress),
+            on_done=lambda report: self._sync_done(services, report),
+            on_error=lambda exc: self._sync_failed(services, exc),
+            progress_label=_tr("Syncing"),
+        )
+
+    def _on_progress(self, progress: Any) -> None:
+        total = getattr(progress, "total", None)
+        done = getattr(progress, "done", 0)
+        detail = f"{getattr(progress, 'resource', '')} {done}/{total}" if total else f"{getattr(progress, 'resource', '')} {done}"
+        self.set_service_state(getattr(progress, "service", ""), "syncing", detail.strip())
+
+    def _sync_done(self, services: tuple[str, ...], report: Any) -> None:
+        offline = set(getattr(report, "offline", set()) or set())
+        errors = dict(getattr(report, "errors", {}) or {})
+        for service in services:
+            service_errors = [e for k, e in errors.items() if str(k).split(":")[0].split("/")[0] == service
+                              or str(k).startswith(service)]
+            if service in offline:
+                self.set_service_state(service, "offline")
+            elif service_errors:
+                self.set_service_state(service, "error")
+                self.show_error(tasks.error_text(service_errors[0]))
+            else:
+                self.set_service_state(service, "synced")
+        if offline:
+            names = ", ".join(SERVICE_TITLES.get(s, s) for s in sorted(offline))
+            self.show_message(_tr("{0}: offline. Showing the cached data; press F5 to try again.").format(names),
+                              "warning")
+        self.reload_views()
+        self.syncFinished.emit(report)
+
+    def _sync_failed(self, services: tuple[str, ...], exc: BaseException) -> None:
+        for service in services:
+            self.set_service_state(service, "error")
+        self.show_error(_tr("Refresh failed: {0}").format(tasks.error_text(exc)))
+        self.update_status()
+
+    # -- settings ---------------------------------------------------------------------
+    def open_settings(self) -> None:
+        try:
+            from app.ui.settings_dialog import SettingsDialog
+        except ImportError:
+            self.show_message(_tr("The settings dialog is not available in this build."), "error")
+            return
+        dialog = SettingsDialog(self.credentials, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self.settingsClosed.emit)
+        self._settings_dialog = dialog
+        dialog.open()
+
+    # -- export -----------------------------------------------------------------------
+    def export_view(self, path: str | None = None) -> int:
+        """File → Export view…: every row of the current view's query, its visible columns."""
+        page = self.current_page()
+        if not isinstance(page, TablePage):
+            self.show_message(_tr("This view has no table to export."))
+            return 0
+        if path is None:
+            suggested = str(Path.home() / f"{page.name}.csv")
+            path, _filter = QFileDialog.getSaveFileName(self, _tr("Export view"), suggested,
+                                                        _tr("CSV files (*.csv)"))
+            if not path:
+                return 0
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            count = page.export_csv(path)
+        except OSError as exc:
+            self.show_error(_tr("Could not write {0}: {1}").format(path, exc.strerror or exc))
+            return 0
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.statusBar().showMessage(_tr("Exported {0} rows to {1}").format(f"{count:,}", path), 8000)
+        return count
+
+    # -- drag & drop ------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        self.handle_dropped_paths(paths)
+        event.acceptProposedAction()
+
+    def handle_dropped_paths(self, paths: list[str]) -> None:
+        rejected = []
+        for path in paths:
+            if Path(path).suffix.lower() in DROP_SUFFIXES:
+                self.csvDropped.emit(path)
+            else:
+                rejected.append(Path(path).name)
+        if rejected:
+            self.show_message(
+                _tr("Cabinet imports CSV, TSV and TXT files; “{0}” is not one of them.").format(", ".join(rejected)),
+                "warning",
+            )
+
+    # -- state ------------------------------------------------------------------------
+    def save_settings(self) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/lastView", self.current_view_name())
+        for page in self.pages.values():
+            if isinstance(page, TablePage):
+                page.save_state(settings)
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        try:
+            tasks.reporter().error.disconnect(self.show_error)
+        except (RuntimeError, TypeError):
+            pass
+        super().closeEvent(event)

@@ -1,0 +1,145 @@
+"""Per-service sync state in the status bar: state, data age and rate-limit budget."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+SERVICE_TITLES = {"instamapp": "InstaMapp", "mapiry": "Mapiry"}
+# Resources whose last sync tells how old a service's data is.
+SERVICE_RESOURCES = {
+    "instamapp": ("items", "collections", "listings", "sales_summary"),
+    "mapiry": ("maps", "locations", "categories", "tags", "layers", "api_keys"),
+}
+STATES = ("idle", "synced", "syncing", "offline", "error")
+STATE_COLORS = {"idle": "#64748b", "synced": "#16a34a", "syncing": "#2563eb", "offline": "#d97706",
+                "error": "#dc2626"}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("StatusBar", text)
+
+
+def state_title(state: str) -> str:
+    return {
+        "idle": _tr("Cached"),
+        "synced": _tr("Synced"),
+        "syncing": _tr("Syncing"),
+        "offline": _tr("Offline"),
+        "error": _tr("Error"),
+    }.get(state, state)
+
+
+def age_text(when: datetime | None, now: datetime | None = None) -> str:
+    if when is None:
+        return _tr("never synced")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    minutes = max(0, int((now - when).total_seconds() // 60))
+    if minutes < 1:
+        return _tr("last synced just now")
+    if minutes < 60:
+        return _tr("last synced {0} min ago").format(minutes)
+    hours = minutes // 60
+    if hours < 48:
+        return _tr("last synced {0} h ago").format(hours)
+    return _tr("last synced {0} days ago").format(hours // 24)
+
+
+def last_synced(cache: Any, service: str) -> datetime | None:
+    """The newest sync time among the service's resources (map-scoped ones per known map)."""
+    stamps: list[datetime] = []
+    scopes = [""]
+    if service == "mapiry":
+        try:
+            scopes += [str(m.get("id") or m.get("map_id") or "") for m in cache.known_maps()]
+        except Exception:  # noqa: BLE001 - an old cache without known maps still opens
+            pass
+    for resource in SERVICE_RESOURCES.get(service, ()):
+        for scope in scopes:
+            try:
+                when = cache.last_synced(resource, scope)
+            except Exception:  # noqa: BLE001
+                when = None
+            if when is not None:
+                stamps.append(when if when.tzinfo else when.replace(tzinfo=UTC))
+    return max(stamps) if stamps else None
+
+
+def rate_budget(client: Any) -> str:
+    """"540/600 requests left" for the client's tightest bucket, or "" when unknown."""
+    tracker = getattr(client, "rate_limits", None)
+    if tracker is None:
+        return ""
+    try:
+        snapshot = tracker.snapshot()
+    except Exception:  # noqa: BLE001
+        return ""
+    best = None
+    for limit in snapshot.values():
+        remaining = getattr(limit, "remaining", None)
+        total = getattr(limit, "limit", None)
+        if remaining is None or not total:
+            continue
+        reset = getattr(limit, "reset_at", None)
+        if reset is not None and reset < time.time():
+            continue  # that window is over: the budget is full again
+        if best is None or remaining / total < best[0] / best[1]:
+            best = (remaining, total)
+    if best is None:
+        return ""
+    return _tr("{0}/{1} requests left").format(best[0], best[1])
+
+
+class ServiceStatus(QWidget):
+    """One service's label in the status bar."""
+
+    def __init__(self, service: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.state = "idle"
+        self.detail = ""
+        self.age = ""
+        self.budget = ""
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 0, 8, 0)
+        lay.setSpacing(6)
+        self.dot = QLabel("●")
+        self.label = QLabel()
+        lay.addWidget(self.dot)
+        lay.addWidget(self.label)
+        self._render()
+
+    def set_state(self, state: str, detail: str = "") -> None:
+        self.state = state
+        self.detail = detail
+        self._render()
+
+    def set_age(self, text: str) -> None:
+        self.age = text
+        self._render()
+
+    def set_budget(self, text: str) -> None:
+        self.budget = text
+        self._render()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def _render(self) -> None:
+        title = SERVICE_TITLES.get(self.service, self.service)
+        parts = [f"{title}: {state_title(self.state)}"]
+        if self.detail:
+            parts[0] += f" ({self.detail})"
+        if self.age:
+            parts.append(self.age)
+        if self.budget:
+            parts.append(self.budget)
+        self.label.setText(" · ".join(parts))
+        self.dot.setStyleSheet(f"color: {STATE_COLORS.get(self.state, '#64748b')};")
+        self.setToolTip(self.label.text())

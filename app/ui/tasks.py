@@ -1,0 +1,109 @@
+"""One way to run background work from the GUI (after Anki's QueryOp).
+
+``run_task(coro, on_done=..., on_error=..., progress_label=...)`` starts a coroutine on the
+running (qasync) event loop, keeps a strong reference to the task until it finishes and
+routes every exception to one error path, so nothing vanishes silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+log = logging.getLogger(__name__)
+
+_RUNNING: set[asyncio.Task[Any]] = set()
+
+
+def error_text(exc: BaseException) -> str:
+    """What a person reads about an error: CabinetError.user_message() where there is one."""
+    user_message = getattr(exc, "user_message", None)
+    if callable(user_message):
+        try:
+            text = user_message()
+            if text:
+                return str(text)
+        except Exception:  # noqa: BLE001 - a broken message must not hide the error itself
+            log.exception("user_message() failed")
+    text = str(exc).strip()
+    return text or type(exc).__name__
+
+
+class TaskReporter(QObject):
+    """The one error/progress path: the main window connects these to its status bar."""
+
+    started = Signal(str)  # progress label
+    finished = Signal(str)
+    error = Signal(str)  # a message fit to show to a person
+
+
+_reporter: TaskReporter | None = None
+
+
+def reporter() -> TaskReporter:
+    global _reporter
+    if _reporter is None:
+        _reporter = TaskReporter()
+    return _reporter
+
+
+def running_tasks() -> frozenset[asyncio.Task[Any]]:
+    return frozenset(_RUNNING)
+
+
+def run_task(
+    coro: Coroutine[Any, Any, Any],
+    *,
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    progress_label: str | None = None,
+) -> asyncio.Task[Any]:
+    """Start ``coro`` on the running loop; report its result or its error exactly once."""
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+    task: asyncio.Task[Any] = loop.create_task(coro)
+    _RUNNING.add(task)
+    rep = reporter()
+    label = progress_label or ""
+    if label:
+        rep.started.emit(label)
+
+    def _finished(t: asyncio.Task[Any]) -> None:
+        _RUNNING.discard(t)
+        if label:
+            rep.finished.emit(label)
+        if t.cancelled():
+            return
+        exc = t.exception()
+        if exc is not None:
+            _report_error(exc, on_error)
+            return
+        if on_done is not None:
+            try:
+                on_done(t.result())
+            except Exception as cb_exc:  # noqa: BLE001 - routed to the error path below
+                _report_error(cb_exc, on_error)
+
+    task.add_done_callback(_finished)
+    return task
+
+
+def _report_error(exc: BaseException, on_error: Callable[[BaseException], None] | None) -> None:
+    log.error("background task failed", exc_info=(type(exc), exc, exc.__traceback__))
+    if on_error is not None:
+        try:
+            on_error(exc)
+            return
+        except Exception as handler_exc:  # noqa: BLE001
+            log.exception("error handler failed")
+            exc = handler_exc
+    reporter().error.emit(
+        QCoreApplication.translate("tasks", "Something went wrong: {0}").format(error_text(exc))
+    )

@@ -1,0 +1,303 @@
+"""One page per table view: search, filter combos, the lazy table and the detail pane."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.columns import COLUMNS, FILTERS, Column, FilterSpec, enum_label
+from app.ui.detail_pane import DetailPane
+from app.ui.export import tsv_text, write_csv
+from app.ui.table_model import CacheTableModel
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TablePage", text)
+
+
+class CopyTableView(QTableView):
+    """A table whose Ctrl+C asks its page to copy the selected rows."""
+
+    copyRequested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copyRequested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class TablePage(QWidget):
+    """The page of one resource."""
+
+    countChanged = Signal(int, int)  # rows shown, rows cached
+
+    def __init__(self, cache: Any, name: str, resource: str, title: str,
+                 columns: Sequence[Column] | None = None, filters: Sequence[FilterSpec] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cache = cache
+        self.name = name
+        self.resource = resource
+        self.title = title
+        self.model = CacheTableModel(cache, resource, columns or COLUMNS[resource], self)
+        self.filter_specs = tuple(filters if filters is not None else FILTERS.get(resource, ()))
+        self.total = 0
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 8, 10, 6)
+        outer.setSpacing(6)
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(_tr("Search {0}…  (Ctrl+F)").format(title.lower()))
+        self.search.setMinimumWidth(240)
+        bar.addWidget(self.search, 2)
+        self.filter_combos: dict[str, QComboBox] = {}
+        for spec in self.filter_specs:
+            combo = QComboBox()
+            combo.setObjectName(f"filter-{spec.key}")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumContentsLength(10)
+            combo.addItem(_tr("All: {0}").format(spec.label()), None)
+            combo.setToolTip(spec.label())
+            combo.currentIndexChanged.connect(self._filters_changed)
+            self.filter_combos[spec.key] = combo
+            bar.addWidget(combo)
+        bar.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("color: palette(placeholder-text);")
+        bar.addWidget(self.count_label)
+        outer.addLayout(bar)
+
+        self.table = CopyTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setShowGrid(False)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vheader = self.table.verticalHeader()
+        vheader.setVisible(False)
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(10)
+        header.setStretchLastSection(True)
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        for i, col in enumerate(self.model.columns):
+            header.resizeSection(i, col.width)
+            header.setSectionHidden(i, not col.visible)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.copyRequested.connect(self.copy_selection)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("emptyState")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: palette(placeholder-text); font-size: 14px; padding: 40px;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty_label)
+
+        self.detail = DetailPane()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName(f"splitter-{name}")
+        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([820, 320])
+        self.splitter.setChildrenCollapsible(True)
+        outer.addWidget(self.splitter, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(0)  # coalesces the keystrokes of one event-loop pass
+        self._search_timer.timeout.connect(self.apply_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self._loaded = False
+
+    # -- state ------------------------------------------------------------------------
+    def restore_state(self, settings: QSettings) -> None:
+        header_state = settings.value(f"views/{self.name}/header")
+        header = self.table.horizontalHeader()
+        if header_state is not None and header.restoreState(header_state):
+            header.setSortIndicatorShown(True)
+            section = header.sortIndicatorSection()
+            if 0 <= section < len(self.model.columns) and self.model.columns[section].sortable:
+                self.model.sort_key = self.model.columns[section].key
+                self.model.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+            else:
+                header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        splitter_state = settings.value(f"views/{self.name}/splitter")
+        if splitter_state is not None:
+            self.splitter.restoreState(splitter_state)
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue(f"views/{self.name}/header", self.table.horizontalHeader().saveState())
+        settings.setValue(f"views/{self.name}/splitter", self.splitter.saveState())
+
+    def ensure_loaded(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            self.reload()
+
+    def reload(self) -> None:
+        """Re-read the cache: counts, filter choices, reference labels and the rows."""
+        self._loaded = True
+        self.total = self.cache.count(self.resource)
+        self._load_lookups()
+        self._load_filter_choices()
+        self.model.requery()
+        self._after_query()
+
+    # -- search & filters -------------------------------------------------------------
+    def apply_search(self) -> None:
+        self._search_timer.stop()
+        self.model.set_query(search=self.search.text())
+        self._after_query()
+
+    def current_filters(self) -> dict[str, Any]:
+        out = {}
+        for key, combo in self.filter_combos.items():
+            value = combo.currentData()
+            if value is not None:
+                out[key] = value
+        return out
+
+    def _filters_changed(self, _index: int = 0) -> None:
+        if not self._loaded:
+            return
+        self.model.set_query(filters=self.current_filters())
+        self._after_query()
+
+    def _load_lookups(self) -> None:
+        refs: dict[str, str] = {}
+        for col in self.model.columns:
+            if col.ref:
+                refs[col.ref] = "title" if col.ref == "maps" else "name"
+        for spec in self.filter_specs:
+            if spec.ref:
+                refs[spec.ref] = spec.ref_label
+        lookups = {}
+        for ref, label_field in refs.items():
+            rows = self.cache.rows_for_keys(ref, self.cache.query_keys(ref, sort=label_field))
+            lookups[ref] = {str(r.get("id")): str(r.get(label_field) or r.get("id")) for r in rows}
+        self.model.set_lookups(lookups)
+
+    def _load_filter_choices(self) -> None:
+        for spec in self.filter_specs:
+            combo = self.filter_combos[spec.key]
+            current = combo.currentData()
+            if spec.ref:
+                choices = list(self.model.lookups.get(spec.ref, {}).items())
+            else:
+                found = [str(v) for v in self.cache.distinct(self.resource, spec.key)]
+                ordered = [v for v in spec.values if v in found] + [v for v in found if v not in spec.values]
+                choices = [(v, enum_label(v)) for v in ordered]
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for value, label in choices:
+                combo.addItem(label, value)
+            index = combo.findData(current) if current is not None else 0
+            combo.setCurrentIndex(max(index, 0))
+            combo.blockSignals(False)
+        self.model.filters = self.current_filters()
+
+    def _after_query(self) -> None:
+        shown = self.model.rowCount()
+        if self.total == 0:
+            self.empty_label.setText(_tr("Nothing cached yet — press F5 to sync."))
+            self.stack.setCurrentWidget(self.empty_label)
+        elif shown == 0:
+            self.empty_label.setText(_tr("No {0} match the search and filters.").format(self.title.lower()))
+            self.stack.setCurrentWidget(self.empty_label)
+        else:
+            self.stack.setCurrentWidget(self.table)
+        if shown == self.total:
+            self.count_label.setText(_tr("{0} rows").format(f"{shown:,}"))
+        else:
+            self.count_label.setText(_tr("{0} of {1} rows").format(f"{shown:,}", f"{self.total:,}"))
+        self.detail.show_record(self.selected_record(), self.model.columns, self.model.lookups)
+        self.countChanged.emit(shown, self.total)
+
+    # -- selection, copy, export ------------------------------------------------------
+    def _row_changed(self, current: Any, _previous: Any) -> None:
+        record = self.model.record(current.row()) if current.isValid() else None
+        self.detail.show_record(record, self.model.columns, self.model.lookups)
+
+    def selected_record(self) -> dict[str, Any] | None:
+        index = self.table.currentIndex()
+        return self.model.record(index.row()) if index.isValid() else None
+
+    def visible_columns(self) -> list[Column]:
+        header = self.table.horizontalHeader()
+        logical = [header.logicalIndex(v) for v in range(header.count())]
+        return [self.model.columns[i] for i in logical if not header.isSectionHidden(i)]
+
+    def selected_rows(self) -> list[int]:
+        return sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+
+    def copy_selection(self) -> str:
+        rows = self.selected_rows()
+        if not rows:
+            return ""
+        records = [r for r in (self.model.record(row) for row in rows) if r is not None]
+        text = tsv_text(self.visible_columns(), records, self.model.lookups)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def export_csv(self, path: str) -> int:
+        return write_csv(path, self.visible_columns(), self.model.iter_records())
+
+    def _header_menu(self, pos: QPoint) -> None:
+        self.column_menu().popup(self.table.horizontalHeader().mapToGlobal(pos))
+
+    def column_menu(self) -> QMenu:
+        menu = QMenu(self)
+        header = self.table.horizontalHeader()
+        for i, col in enumerate(self.model.columns):
+            action = menu.addAction(col.label())
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(i))
+            action.toggled.connect(lambda on, i=i: self.set_column_visible(i, on))
+        return menu
+
+    def set_column_visible(self, index: int, visible: bool) -> None:
+        header = self.table.horizontalHeader()
+        if not visible and header.count() - header.hiddenSectionCount() <= 1:
+            return  # keep at least one column
+        header.setSectionHidden(index, not visible)
+        if visible and header.sectionSize(index) < 20:
+            header.resizeSection(index, self.model.columns[index].width)
