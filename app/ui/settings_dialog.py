@@ -1,0 +1,548 @@
+"""The settings dialog: the API key and base URL of each service, and "Test connection".
+
+Keys live only in the OS keyring (through :class:`CredentialStore`); where no keyring
+works the dialog says so and offers to keep a key for this session only. It never writes
+a key to a file. Base URLs go to the connection settings (``config.save_base_url``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import os
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import config
+from app.services.credentials import CredentialStore, KeyringUnavailable
+from app.services.probe import INSTAMAPP_SCOPES, ProbeResult, local_date, probe
+
+RunTask = Callable[[Coroutine[Any, Any, Any]], Any]
+
+SERVICE_TITLES = {"instamapp": "InstaMapp", "mapiry": "Mapiry"}
+OK_COLOUR = "#1a7f37"
+ERROR_COLOUR = "#b42318"
+WARNING_BG = "#fff4e5"
+WARNING_BORDER = "#f0b45b"
+INFO_BG = "#eef4fc"
+INFO_BORDER = "#9bbbe8"
+
+
+def _default_run_task(coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
+    """Start ``coro`` on the current (qasync) loop."""
+    return asyncio.ensure_future(coro)
+
+
+def _notice(text: str, *, kind: str, parent: QWidget, compact: bool = False) -> QFrame:
+    """A framed line of text with an icon: kind is "warning" or "info"."""
+    frame = QFrame(parent)
+    frame.setObjectName(f"{kind}Notice")
+    bg, border = (WARNING_BG, WARNING_BORDER) if kind == "warning" else (INFO_BG, INFO_BORDER)
+    frame.setStyleSheet(
+        f"QFrame#{kind}Notice {{ background: {bg}; border: 1px solid {border}; border-radius: 4px; }}"
+        f"QFrame#{kind}Notice QLabel {{ background: transparent; border: none; color: #1f2328; }}"
+    )
+    layout = QHBoxLayout(frame)
+    layout.setContentsMargins(*((8, 4, 8, 4) if compact else (10, 8, 10, 8)))
+    layout.setSpacing(8 if compact else 10)
+    size = 16 if compact else 24
+    icon = QLabel(frame)
+    pixmap = (
+        QStyle.StandardPixmap.SP_MessageBoxWarning
+        if kind == "warning"
+        else QStyle.StandardPixmap.SP_MessageBoxInformation
+    )
+    icon.setPixmap(frame.style().standardIcon(pixmap).pixmap(size, size))
+    icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+    label = QLabel(text, frame)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setObjectName("noticeText")
+    layout.addWidget(icon)
+    layout.addWidget(label, 1)
+    return frame
+
+
+class ServicePanel(QWidget):
+    """The key, base URL and connection test of one service."""
+
+    def __init__(
+        self,
+        service: str,
+        credentials: CredentialStore,
+        keyring_ok: bool,
+        run_task: RunTask,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self._credentials = credentials
+        self._run_task = run_task
+        self._task: Any = None
+        self._generation = 0
+        self.last_result: ProbeResult | None = None
+        self.setObjectName(f"{service}Panel")
+        title = SERVICE_TITLES[service]
+
+        self.saved_key = self._read_saved_key()
+        self.saved_base_url = self._read_saved_base_url()
+        self.default_base_url = config.DEFAULT_BASE_URLS[service]
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 12, 12, 12)
+        outer.setSpacing(10)
+
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(8)
+
+        # API key, masked, with a show/hide toggle
+        self.key_edit = QLineEdit(self)
+        self.key_edit.setObjectName("apiKey")
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText(self.tr("Paste the key {0} showed you").format(title))
+        self.key_edit.setText(self.saved_key or "")
+        self.key_edit.setClearButtonEnabled(True)
+        self.key_edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.show_key = QPushButton(self.tr("S&how"), self)
+        self.show_key.setObjectName("showKey")
+        self.show_key.setCheckable(True)
+        self.show_key.setAutoDefault(False)
+        self.show_key.setToolTip(self.tr("Show or hide the key"))
+        self.show_key.toggled.connect(self._on_show_toggled)
+        key_row = QHBoxLayout()
+        key_row.setSpacing(6)
+        key_row.addWidget(self.key_edit, 1)
+        key_row.addWidget(self.show_key)
+        key_label = QLabel(self.tr("API &key:"), self)
+        key_label.setBuddy(self.key_edit)
+        form.addRow(key_label, key_row)
+        self.env_key_notice = self._env_notice(f"{service.upper()}_API_KEY")
+        if self.env_key_notice is not None:
+            form.addRow("", self.env_key_notice)
+
+        # Base URL, the default as placeholder
+        self.url_edit = QLineEdit(self)
+        self.url_edit.setObjectName("baseUrl")
+        self.url_edit.setPlaceholderText(self.default_base_url)
+        self.url_edit.setText("" if self.saved_base_url == self.default_base_url else self.saved_base_url)
+        self.reset_url = QPushButton(self.tr("&Reset to default"), self)
+        self.reset_url.setObjectName("resetUrl")
+        self.reset_url.setAutoDefault(False)
+        self.reset_url.clicked.connect(self.url_edit.clear)
+        url_row = QHBoxLayout()
+        url_row.setSpacing(6)
+        url_row.addWidget(self.url_edit, 1)
+        url_row.addWidget(self.reset_url)
+        url_label = QLabel(self.tr("&Base URL:"), self)
+        url_label.setBuddy(self.url_edit)
+        form.addRow(url_label, url_row)
+        self.env_url_notice = self._env_notice(f"{service.upper()}_BASE_URL")
+        if self.env_url_notice is not None:
+            form.addRow("", self.env_url_notice)
+
+        # Session-only storage, offered where no keyring works
+        self.session_only = QCheckBox(self.tr("Keep the key for this s&ession only"), self)
+        self.session_only.setObjectName("sessionOnly")
+        self.session_only.setToolTip(
+            self.tr(
+                "The key is kept in memory and forgotten when Cabinet closes; it is never written to a file."
+            )
+        )
+        self.session_only.setVisible(not keyring_ok)
+        self.session_only.setChecked(not keyring_ok)
+        form.addRow("", self.session_only)
+
+        # Test connection: button, busy indicator, result
+        self.test_button = QPushButton(self.tr("&Test connection"), self)
+        self.test_button.setObjectName("testConnection")
+        self.test_button.setAutoDefault(False)
+        self.test_button.clicked.connect(self.start_test)
+        self.busy = QProgressBar(self)
+        self.busy.setObjectName("busy")
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setFixedSize(110, 14)
+        self.busy.setVisible(False)
+        self.busy_label = QLabel(self.tr("Testing…"), self)
+        self.busy_label.setVisible(False)
+        test_row = QHBoxLayout()
+        test_row.setSpacing(8)
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.busy)
+        test_row.addWidget(self.busy_label)
+        test_row.addStretch(1)
+        form.addRow("", test_row)
+        outer.addLayout(form)
+
+        self.result_frame = QFrame(self)
+        self.result_frame.setObjectName("result")
+        self.result_frame.setVisible(False)
+        result_layout = QHBoxLayout(self.result_frame)
+        result_layout.setContentsMargins(10, 8, 10, 8)
+        result_layout.setSpacing(10)
+        self.result_icon = QLabel(self.result_frame)
+        self.result_icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.result_label = QLabel(self.result_frame)
+        self.result_label.setObjectName("resultText")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        result_layout.addWidget(self.result_icon)
+        result_layout.addWidget(self.result_label, 1)
+        outer.addWidget(self.result_frame)
+        outer.addStretch(1)
+
+        # The buttons beside the fields share one width, so the fields end in line.
+        width = max(self.show_key.sizeHint().width(), self.reset_url.sizeHint().width())
+        for button in (self.show_key, self.reset_url):
+            button.setFixedWidth(width)
+
+        self.key_edit.textChanged.connect(self._values_changed)
+        self.url_edit.textChanged.connect(self._values_changed)
+
+        QWidget.setTabOrder(self.key_edit, self.show_key)
+        QWidget.setTabOrder(self.show_key, self.url_edit)
+        QWidget.setTabOrder(self.url_edit, self.reset_url)
+        QWidget.setTabOrder(self.reset_url, self.session_only)
+        QWidget.setTabOrder(self.session_only, self.test_button)
+
+    def _env_notice(self, variable: str) -> QFrame | None:
+        """A notice under a field that an environment variable overrides."""
+        if not os.environ.get(variable, "").strip():
+            return None
+        return _notice(
+            self.tr("Set by the environment variable {0}; it overrides what you save here.").format(variable),
+            kind="info",
+            parent=self,
+            compact=True,
+        )
+
+    # ------------------------------------------------------------ values
+
+    def _read_saved_key(self) -> str | None:
+        try:
+            return self._credentials.get(self.service)
+        except Exception:  # noqa: BLE001 - a broken keyring shows as "no saved key"
+            return None
+
+    def _read_saved_base_url(self) -> str:
+        try:
+            return config.load_base_url(self.service)
+        except Exception:  # noqa: BLE001 - an unreadable settings file falls back to the default
+            return config.DEFAULT_BASE_URLS[self.service]
+
+    def typed_key(self) -> str:
+        return self.key_edit.text().strip()
+
+    def typed_base_url(self) -> str:
+        return self.url_edit.text().strip().rstrip("/") or self.default_base_url
+
+    def key_changed(self) -> bool:
+        return self.typed_key() != (self.saved_key or "")
+
+    def base_url_changed(self) -> bool:
+        return self.typed_base_url() != self.saved_base_url.rstrip("/")
+
+    # ------------------------------------------------------------ show / hide
+
+    def _on_show_toggled(self, shown: bool) -> None:
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.show_key.setText(self.tr("&Hide") if shown else self.tr("S&how"))
+
+    # ------------------------------------------------------------ connection test
+
+    def is_testing(self) -> bool:
+        return self._task is not None
+
+    def start_test(self) -> None:
+        if self._task is not None:
+            return
+        self._generation += 1
+        generation = self._generation
+        base_url, key = self.typed_base_url(), self.typed_key()
+        self._set_busy(True)
+        self.result_frame.setVisible(False)
+
+        async def run() -> None:
+            try:
+                result = await probe(self.service, base_url, key)
+            finally:
+                self._task = None
+            if generation == self._generation:
+                self.show_result(result)
+            self._set_busy(False)
+
+        self._task = self._run_task(run())
+
+    def cancel_test(self) -> None:
+        task, self._task = self._task, None
+        self._generation += 1
+        cancel = getattr(task, "cancel", None)
+        if callable(cancel):
+            cancel()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.test_button.setEnabled(not busy)
+        self.busy.setVisible(busy)
+        self.busy_label.setVisible(busy)
+
+    def _values_changed(self) -> None:
+        """A result describes the values it tested: once they change, it no longer applies."""
+        self.last_result = None
+        self.result_frame.setVisible(False)
+        if self._task is not None:
+            self._generation += 1  # the running test's result will not be shown
+
+    def show_result(self, result: ProbeResult) -> None:
+        self.last_result = result
+        colour = OK_COLOUR if result.ok else ERROR_COLOUR
+        icon = (
+            QStyle.StandardPixmap.SP_DialogApplyButton
+            if result.ok
+            else QStyle.StandardPixmap.SP_MessageBoxCritical
+        )
+        self.result_icon.setPixmap(self.style().standardIcon(icon).pixmap(24, 24))
+        bg = "#edf7ee" if result.ok else "#fdeeee"
+        self.result_frame.setStyleSheet(
+            f"QFrame#result {{ background: {bg}; border: 1px solid {colour}; border-radius: 4px; }}"
+            "QFrame#result QLabel { background: transparent; border: none; }"
+        )
+        lines = [f'<b style="color:{colour}">{html.escape(self._headline(result))}</b>']
+        lines.extend(self._details(result))
+        self.result_label.setText("<br>".join(lines))
+        self.result_frame.setVisible(True)
+
+    def _headline(self, result: ProbeResult) -> str:
+        if result.ok:
+            return self.tr("Connected to {0}").format(SERVICE_TITLES[self.service])
+        return self.tr("Connection test failed")
+
+    def _details(self, result: ProbeResult) -> list[str]:
+        esc = html.escape
+        if not result.ok:
+            text = result.summary
+            if result.error is not None and not text:
+                text = result.error.user_message()
+            out = [esc(text)]
+            if result.pro is False:
+                out.append(esc(self.tr("Pro subscription: no")))
+            return out
+        if self.service == "instamapp":
+            if not result.scopes:
+                return [esc(result.summary)]
+            marks = []
+            for scope in INSTAMAPP_SCOPES:
+                has = scope in result.scopes
+                mark = "✓" if has else "✗"
+                colour = OK_COLOUR if has else "#6e7781"
+                marks.append(f'<span style="color:{colour}">{mark}&nbsp;{esc(scope)}</span>')
+            return [esc(self.tr("This key may:")) + " " + " &nbsp; ".join(marks)]
+        out = []
+        access = result.access or self.tr("unknown")
+        meaning = {
+            "READ_ONLY": self.tr("read only"),
+            "READ_WRITE": self.tr("read and write"),
+        }.get(result.access or "", "")
+        out.append(esc(self.tr("Access: {0}").format(access)) + (f" ({esc(meaning)})" if meaning else ""))
+        out.append(
+            esc(self.tr("Pro subscription: {0}").format(self.tr("yes") if result.pro else self.tr("no")))
+        )
+        if result.key_name:
+            out.append(esc(self.tr("Key name: {0}").format(result.key_name)))
+        if result.expires_at:
+            out.append(esc(self.tr("Expires: {0}").format(local_date(result.expires_at))))
+        elif result.access is not None:
+            out.append(esc(self.tr("Expires: never")))
+        return out
+
+    # ------------------------------------------------------------ saving
+
+    def save(self) -> bool:
+        """Store what changed; True when something did. Raises KeyringUnavailable."""
+        changed = False
+        if self.key_changed():
+            key = self.typed_key()
+            if key:
+                self._credentials.set(self.service, key, session_only=self.session_only.isChecked())
+            else:
+                self._credentials.delete(self.service)
+            self.saved_key = key or None
+            changed = True
+        if self.base_url_changed():
+            config.save_base_url(self.service, self.typed_base_url())
+            self.saved_base_url = self.typed_base_url()
+            changed = True
+        return changed
+
+
+class SettingsDialog(QDialog):
+    """API keys and base URLs of InstaMapp and Mapiry. OK saves, Cancel discards."""
+
+    connectionsChanged = Signal()
+
+    def __init__(
+        self,
+        credentials: CredentialStore,
+        parent: QWidget | None = None,
+        *,
+        run_task: RunTask | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle(self.tr("Connections"))
+        self.setMinimumWidth(620)
+        self._credentials = credentials
+        try:
+            self.keyring_ok = bool(credentials.available())
+        except Exception:  # noqa: BLE001 - a keyring that cannot even say is not available
+            self.keyring_ok = False
+        run = run_task or _default_run_task
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 14, 14, 14)
+        layout.setSpacing(10)
+
+        intro_text = self.tr("Cabinet reads your inventory and maps through each service's API.")
+        if self.keyring_ok:
+            intro_text += " " + self.tr("Keys are kept in your system keyring, never in a file.")
+        intro = QLabel(intro_text, self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        self.keyring_warning: QFrame | None = None
+        if not self.keyring_ok:
+            self.keyring_warning = _notice(
+                self.tr(
+                    "No system keyring is available, so Cabinet cannot store API keys on this computer. "
+                    "You can keep a key for this session only: it is forgotten when Cabinet closes. "
+                    "Cabinet never writes keys to a file."
+                ),
+                kind="warning",
+                parent=self,
+            )
+            layout.addWidget(self.keyring_warning)
+
+        self.tabs = QTabWidget(self)
+        self.panels: dict[str, ServicePanel] = {}
+        for service in SERVICE_TITLES:
+            panel = ServicePanel(service, credentials, self.keyring_ok, run, self.tabs)
+            self.panels[service] = panel
+            tab_title = {"instamapp": self.tr("&InstaMapp"), "mapiry": self.tr("&Mapiry")}[service]
+            self.tabs.addTab(panel, tab_title)
+        layout.addWidget(self.tabs, 1)
+
+        self.save_error = QLabel(self)
+        self.save_error.setObjectName("saveError")
+        self.save_error.setWordWrap(True)
+        self.save_error.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.save_error.setVisible(False)
+        layout.addWidget(self.save_error)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setDefault(True)  # Enter = OK, whichever field has the focus
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        self.panels["instamapp"].key_edit.setFocus()
+
+    # ------------------------------------------------------------ accessors for callers and tests
+
+    def panel(self, service: str) -> ServicePanel:
+        return self.panels[service]
+
+    def is_testing(self) -> bool:
+        return any(p.is_testing() for p in self.panels.values())
+
+    # ------------------------------------------------------------ OK / Cancel
+
+    def accept(self) -> None:
+        problem = self._unsaveable()
+        if problem is not None:
+            service, text = problem
+            self.tabs.setCurrentWidget(self.panels[service])
+            self._show_save_error(text)
+            return
+        changed = False
+        for service, panel in self.panels.items():
+            try:
+                changed = panel.save() or changed
+            except KeyringUnavailable:
+                panel.session_only.setVisible(True)
+                self.tabs.setCurrentWidget(panel)
+                self._show_save_error(
+                    self.tr(
+                        "The system keyring refused to store the {0} key. Tick “Keep the key for this "
+                        "session only” to use it until Cabinet closes, or try again."
+                    ).format(SERVICE_TITLES[service])
+                )
+                if changed:
+                    self.connectionsChanged.emit()
+                return
+            except OSError:
+                self.tabs.setCurrentWidget(panel)
+                self._show_save_error(
+                    self.tr(
+                        "Cabinet could not save the {0} base URL. Check that its settings folder is writable."
+                    ).format(SERVICE_TITLES[service])
+                )
+                if changed:
+                    self.connectionsChanged.emit()
+                return
+        self._stop_tests()
+        super().accept()
+        if changed:
+            self.connectionsChanged.emit()
+
+    def _unsaveable(self) -> tuple[str, str] | None:
+        """A key typed that cannot be kept: no keyring and session-only not chosen."""
+        if self.keyring_ok:
+            return None
+        for service, panel in self.panels.items():
+            if panel.key_changed() and panel.typed_key() and not panel.session_only.isChecked():
+                return service, self.tr(
+                    "No system keyring is available to store the {0} key. Tick “Keep the key for this "
+                    "session only” to use it until Cabinet closes."
+                ).format(SERVICE_TITLES[service])
+        return None
+
+    def _show_save_error(self, text: str) -> None:
+        self.save_error.setText(text)
+        self.save_error.setVisible(True)
+
+    def reject(self) -> None:
+        self._stop_tests()
+        super().reject()
+
+    def _stop_tests(self) -> None:
+        for panel in self.panels.values():
+            panel.cancel_test()
+
+
+__all__ = ["ServicePanel", "SettingsDialog"]
