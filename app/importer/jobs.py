@@ -13,11 +13,12 @@ runner wrote before a crash is on disk after it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,7 @@ class JobStore:
     def __init__(self, target: Any) -> None:
         self.conn = _connect(target)
         self.conn.row_factory = sqlite3.Row
+        self.conn.isolation_level = None  # explicit transactions (see _tx)
         # Durability over speed: a commit is on disk when it returns.
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
@@ -188,6 +190,17 @@ class JobStore:
 
     def close(self) -> None:
         self.conn.close()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[None]:
+        """One transaction, committed (and synced) on exit, rolled back on an exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     # ---- creation -------------------------------------------------------------------------
     def create_job(
@@ -210,7 +223,7 @@ class JobStore:
             raise ValueError(f"batch size must be 1..{BATCH_SIZE}")
         job_id = "job_" + uuid.uuid4().hex[:12]
         now = time.time()
-        with self.conn:
+        with self._tx():
             self.conn.execute(
                 "INSERT INTO import_jobs(id, name, map_id, file_path, file_fingerprint, mapping, options,"
                 " state, total_rows, skipped, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -284,7 +297,7 @@ class JobStore:
         if state not in JOB_STATES:
             raise ValueError(f"unknown job state {state!r}")
         now = time.time()
-        with self.conn:
+        with self._tx():
             self.conn.execute(
                 "UPDATE import_jobs SET state=?, error=?, wait_until=?, updated_at=?,"
                 " finished_at=CASE WHEN ? IN ('done','cancelled') THEN ? ELSE finished_at END WHERE id=?",
@@ -292,7 +305,7 @@ class JobStore:
             )
 
     def delete_job(self, job_id: str) -> None:
-        with self.conn:
+        with self._tx():
             for table in ("import_rows", "import_batches", "import_rejected", "import_baseline"):
                 self.conn.execute(f"DELETE FROM {table} WHERE job_id=?", (job_id,))
             self.conn.execute("DELETE FROM import_jobs WHERE id=?", (job_id,))
@@ -331,7 +344,7 @@ class JobStore:
     def set_batch_state(self, job_id: str, seq: int, state: str, *, error: str | None = None,
                         sending: bool = False) -> None:
         now = time.time()
-        with self.conn:
+        with self._tx():
             if sending:
                 self.conn.execute(
                     "UPDATE import_batches SET state=?, error=?, attempts=attempts+1, sent_at=?, updated_at=?"
@@ -347,7 +360,7 @@ class JobStore:
                        state: str | None = B_CREATED) -> None:
         """Record the location ids of rows of a batch (and, with ``state``, the batch's state)."""
         now = time.time()
-        with self.conn:
+        with self._tx():
             self.conn.executemany(
                 "UPDATE import_rows SET location_id=? WHERE job_id=? AND seq=? AND idx=?",
                 [(lid, job_id, seq, idx) for idx, lid in ids_by_idx.items()],
@@ -359,14 +372,14 @@ class JobStore:
                 )
 
     def mark_layers_done(self, job_id: str, seq: int, idx: int) -> None:
-        with self.conn:
+        with self._tx():
             self.conn.execute(
                 "UPDATE import_rows SET layers_done=1 WHERE job_id=? AND seq=? AND idx=?", (job_id, seq, idx)
             )
 
     def reject_rows(self, job_id: str, seq: int, rejected: dict[int, str]) -> None:
         """Take rows out of a batch (the server refused them) and list them as rejected."""
-        with self.conn:
+        with self._tx():
             for idx, error in rejected.items():
                 r = self.conn.execute(
                     "SELECT line, payload FROM import_rows WHERE job_id=? AND seq=? AND idx=?",

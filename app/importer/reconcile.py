@@ -38,11 +38,9 @@ def row_fingerprint(name: str, lat: float, lng: float) -> str:
 
 def _pick_impl() -> Any:
     try:  # the CSV engine's helper, so a row and a map location always hash alike
-        from app.core.csvimport import fingerprint as engine  # type: ignore[attr-defined]
+        from app.core.csvimport.validate import row_fingerprint as impl
 
-        impl = getattr(engine, "row_fingerprint", None)
-        if callable(impl):
-            return impl
+        return impl
     except ImportError:
         pass
     return _own_fingerprint

@@ -41,6 +41,15 @@ class SourceRow:
     def fingerprint(self) -> str:
         return row_fingerprint(self.name, self.lat, self.lng)
 
+    @classmethod
+    def from_valid_row(cls, row: Any) -> SourceRow:
+        """From the CSV engine's ``ValidRow`` (app.core.csvimport.validate)."""
+        layer = getattr(row, "layer", None)
+        layers = list(getattr(row, "layers", None) or ([layer] if layer else []))
+        return cls(line=row.line, name=row.name, lat=row.lat, lng=row.lng,
+                   description=row.description or None, address=row.address or None,
+                   category=row.category or None, tags=list(row.tags or []), layers=layers)
+
 
 @dataclass
 class TaxonomyPlan:
