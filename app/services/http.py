@@ -31,7 +31,8 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from app.core.errors import (
@@ -165,6 +166,8 @@ class ServiceHttp:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.rate_limits = RateLimitTracker()
+        # base·2^(n-1) seconds, capped, plus up to `base` of jitter
+        self._backoff = wait_exponential(multiplier=backoff_base, max=backoff_max) + wait_random(0, backoff_base)
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         if self._key:
             headers["Authorization"] = f"Bearer {self._key}"
@@ -260,9 +263,7 @@ class ServiceHttp:
             known = self.rate_limits.wait_time(bucket)
             if known > 0:
                 return known
-        backoff = wait_exponential_jitter(initial=self.backoff_base, max=self.backoff_max,
-                                          jitter=self.backoff_base)
-        return float(backoff(state))
+        return float(self._backoff(state))
 
     def _before_sleep(self, on_wait: OnWait | None, state: RetryCallState) -> None:
         seconds = float(state.upcoming_sleep or 0.0)
