@@ -157,7 +157,7 @@ def _failure(
             summary = f"The {name} connection test failed."
     rid = _request_id(exc)
     if rid and rid not in summary:
-        summary = f"{summary} (request {rid})"
+        summary = f"{summary} Request id: {rid}."
     return ProbeResult(
         ok=False,
         service=service,

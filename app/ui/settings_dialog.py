@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import InsecureUrlError
 from app.services import config
 from app.services.credentials import CredentialStore, KeyringUnavailable
+from app.services.http import check_base_url
 from app.services.probe import INSTAMAPP_SCOPES, ProbeResult, local_date, probe
 
 RunTask = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -52,33 +54,40 @@ def _default_run_task(coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
     return asyncio.ensure_future(coro)
 
 
-def _notice(text: str, *, kind: str, parent: QWidget, compact: bool = False) -> QFrame:
-    """A framed line of text with an icon: kind is "warning" or "info"."""
+def _framed(parent: QWidget, name: str, compact: bool = False) -> tuple[QFrame, QLabel, QLabel]:
+    """A frame holding an icon and a word-wrapped text: notices and test results."""
     frame = QFrame(parent)
-    frame.setObjectName(f"{kind}Notice")
+    frame.setObjectName(name)
+    layout = QHBoxLayout(frame)
+    layout.setContentsMargins(*((8, 4, 8, 4) if compact else (10, 8, 10, 8)))
+    layout.setSpacing(8 if compact else 10)
+    icon = QLabel(frame)
+    icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+    text = QLabel(frame)
+    text.setWordWrap(True)
+    layout.addWidget(icon)
+    layout.addWidget(text, 1)
+    return frame, icon, text
+
+
+def _notice(text: str, *, kind: str, parent: QWidget, compact: bool = False) -> QFrame:
+    """A framed line of plain text with an icon: kind is "warning" or "info"."""
+    frame, icon, label = _framed(parent, f"{kind}Notice", compact)
     bg, border = (WARNING_BG, WARNING_BORDER) if kind == "warning" else (INFO_BG, INFO_BORDER)
     frame.setStyleSheet(
         f"QFrame#{kind}Notice {{ background: {bg}; border: 1px solid {border}; border-radius: 4px; }}"
         f"QFrame#{kind}Notice QLabel {{ background: transparent; border: none; color: #1f2328; }}"
     )
-    layout = QHBoxLayout(frame)
-    layout.setContentsMargins(*((8, 4, 8, 4) if compact else (10, 8, 10, 8)))
-    layout.setSpacing(8 if compact else 10)
-    size = 16 if compact else 24
-    icon = QLabel(frame)
     pixmap = (
         QStyle.StandardPixmap.SP_MessageBoxWarning
         if kind == "warning"
         else QStyle.StandardPixmap.SP_MessageBoxInformation
     )
+    size = 16 if compact else 24
     icon.setPixmap(frame.style().standardIcon(pixmap).pixmap(size, size))
-    icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-    label = QLabel(text, frame)
-    label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
     label.setObjectName("noticeText")
-    layout.addWidget(icon)
-    layout.addWidget(label, 1)
     return frame
 
 
@@ -103,8 +112,8 @@ class ServicePanel(QWidget):
         self.setObjectName(f"{service}Panel")
         title = SERVICE_TITLES[service]
 
-        self.saved_key = self._read_saved_key()
-        self.saved_base_url = self._read_saved_base_url()
+        self.saved_key = credentials.get(service)  # session value first, then the keyring
+        self.saved_base_url = config.load_base_url(service)
         self.default_base_url = config.DEFAULT_BASE_URLS[service]
 
         outer = QVBoxLayout(self)
@@ -118,49 +127,32 @@ class ServicePanel(QWidget):
         form.setVerticalSpacing(8)
 
         # API key, masked, with a show/hide toggle
-        self.key_edit = QLineEdit(self)
+        self.key_edit = QLineEdit(self.saved_key or "", self)
         self.key_edit.setObjectName("apiKey")
         self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText(self.tr("Paste the key {0} showed you").format(title))
-        self.key_edit.setText(self.saved_key or "")
         self.key_edit.setClearButtonEnabled(True)
         self.key_edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
-        self.show_key = QPushButton(self.tr("S&how"), self)
-        self.show_key.setObjectName("showKey")
+        self.show_key = self._button(self.tr("S&how"), "showKey")
         self.show_key.setCheckable(True)
-        self.show_key.setAutoDefault(False)
         self.show_key.setToolTip(self.tr("Show or hide the key"))
         self.show_key.toggled.connect(self._on_show_toggled)
-        key_row = QHBoxLayout()
-        key_row.setSpacing(6)
-        key_row.addWidget(self.key_edit, 1)
-        key_row.addWidget(self.show_key)
-        key_label = QLabel(self.tr("API &key:"), self)
-        key_label.setBuddy(self.key_edit)
-        form.addRow(key_label, key_row)
-        self.env_key_notice = self._env_notice(f"{service.upper()}_API_KEY")
-        if self.env_key_notice is not None:
-            form.addRow("", self.env_key_notice)
+        self._add_row(form, self.tr("API &key:"), self.key_edit, self.show_key)
+        self.env_key_notice = self._env_notice(form, f"{service.upper()}_API_KEY")
 
         # Base URL, the default as placeholder
-        self.url_edit = QLineEdit(self)
+        url = "" if self.saved_base_url == self.default_base_url else self.saved_base_url
+        self.url_edit = QLineEdit(url, self)
         self.url_edit.setObjectName("baseUrl")
         self.url_edit.setPlaceholderText(self.default_base_url)
-        self.url_edit.setText("" if self.saved_base_url == self.default_base_url else self.saved_base_url)
-        self.reset_url = QPushButton(self.tr("&Reset to default"), self)
-        self.reset_url.setObjectName("resetUrl")
-        self.reset_url.setAutoDefault(False)
+        self.reset_url = self._button(self.tr("&Reset to default"), "resetUrl")
         self.reset_url.clicked.connect(self.url_edit.clear)
-        url_row = QHBoxLayout()
-        url_row.setSpacing(6)
-        url_row.addWidget(self.url_edit, 1)
-        url_row.addWidget(self.reset_url)
-        url_label = QLabel(self.tr("&Base URL:"), self)
-        url_label.setBuddy(self.url_edit)
-        form.addRow(url_label, url_row)
-        self.env_url_notice = self._env_notice(f"{service.upper()}_BASE_URL")
-        if self.env_url_notice is not None:
-            form.addRow("", self.env_url_notice)
+        self._add_row(form, self.tr("&Base URL:"), self.url_edit, self.reset_url)
+        self.env_url_notice = self._env_notice(form, f"{service.upper()}_BASE_URL")
+        # The buttons beside the fields share one width, so the fields end in line.
+        width = max(self.show_key.sizeHint().width(), self.reset_url.sizeHint().width())
+        self.show_key.setFixedWidth(width)
+        self.reset_url.setFixedWidth(width)
 
         # Session-only storage, offered where no keyring works
         self.session_only = QCheckBox(self.tr("Keep the key for this s&ession only"), self)
@@ -175,84 +167,68 @@ class ServicePanel(QWidget):
         form.addRow("", self.session_only)
 
         # Test connection: button, busy indicator, result
-        self.test_button = QPushButton(self.tr("&Test connection"), self)
-        self.test_button.setObjectName("testConnection")
-        self.test_button.setAutoDefault(False)
+        self.test_button = self._button(self.tr("&Test connection"), "testConnection")
         self.test_button.clicked.connect(self.start_test)
         self.busy = QProgressBar(self)
         self.busy.setObjectName("busy")
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
         self.busy.setFixedSize(110, 14)
-        self.busy.setVisible(False)
         self.busy_label = QLabel(self.tr("Testing…"), self)
-        self.busy_label.setVisible(False)
         test_row = QHBoxLayout()
-        test_row.setSpacing(8)
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.busy)
-        test_row.addWidget(self.busy_label)
+        for widget in (self.test_button, self.busy, self.busy_label):
+            test_row.addWidget(widget)
         test_row.addStretch(1)
         form.addRow("", test_row)
         outer.addLayout(form)
+        self._set_busy(False)
 
-        self.result_frame = QFrame(self)
-        self.result_frame.setObjectName("result")
+        self.result_frame, self.result_icon, self.result_label = _framed(self, "result")
         self.result_frame.setVisible(False)
-        result_layout = QHBoxLayout(self.result_frame)
-        result_layout.setContentsMargins(10, 8, 10, 8)
-        result_layout.setSpacing(10)
-        self.result_icon = QLabel(self.result_frame)
-        self.result_icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.result_label = QLabel(self.result_frame)
-        self.result_label.setObjectName("resultText")
-        self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        result_layout.addWidget(self.result_icon)
-        result_layout.addWidget(self.result_label, 1)
         outer.addWidget(self.result_frame)
         outer.addStretch(1)
 
-        # The buttons beside the fields share one width, so the fields end in line.
-        width = max(self.show_key.sizeHint().width(), self.reset_url.sizeHint().width())
-        for button in (self.show_key, self.reset_url):
-            button.setFixedWidth(width)
-
         self.key_edit.textChanged.connect(self._values_changed)
         self.url_edit.textChanged.connect(self._values_changed)
+        chain = (
+            self.key_edit,
+            self.show_key,
+            self.url_edit,
+            self.reset_url,
+            self.session_only,
+            self.test_button,
+        )
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
-        QWidget.setTabOrder(self.key_edit, self.show_key)
-        QWidget.setTabOrder(self.show_key, self.url_edit)
-        QWidget.setTabOrder(self.url_edit, self.reset_url)
-        QWidget.setTabOrder(self.reset_url, self.session_only)
-        QWidget.setTabOrder(self.session_only, self.test_button)
+    def _button(self, text: str, name: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setAutoDefault(False)  # Enter stays OK
+        return button
 
-    def _env_notice(self, variable: str) -> QFrame | None:
+    def _add_row(self, form: QFormLayout, label_text: str, field: QWidget, button: QWidget) -> None:
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        row.addWidget(field, 1)
+        row.addWidget(button)
+        label = QLabel(label_text, self)
+        label.setBuddy(field)
+        form.addRow(label, row)
+
+    def _env_notice(self, form: QFormLayout, variable: str) -> QFrame | None:
         """A notice under a field that an environment variable overrides."""
         if not os.environ.get(variable, "").strip():
             return None
-        return _notice(
-            self.tr("Set by the environment variable {0}; it overrides what you save here.").format(variable),
-            kind="info",
-            parent=self,
-            compact=True,
-        )
+        text = self.tr("Set by the environment variable {0}; it overrides what you save here.")
+        notice = _notice(text.format(variable), kind="info", parent=self, compact=True)
+        form.addRow("", notice)
+        return notice
 
     # ------------------------------------------------------------ values
-
-    def _read_saved_key(self) -> str | None:
-        try:
-            return self._credentials.get(self.service)
-        except Exception:  # noqa: BLE001 - a broken keyring shows as "no saved key"
-            return None
-
-    def _read_saved_base_url(self) -> str:
-        try:
-            return config.load_base_url(self.service)
-        except Exception:  # noqa: BLE001 - an unreadable settings file falls back to the default
-            return config.DEFAULT_BASE_URLS[self.service]
 
     def typed_key(self) -> str:
         return self.key_edit.text().strip()
@@ -286,16 +262,22 @@ class ServicePanel(QWidget):
         self._set_busy(True)
         self.result_frame.setVisible(False)
 
+        finished = False
+
         async def run() -> None:
+            nonlocal finished
             try:
                 result = await probe(self.service, base_url, key)
             finally:
+                finished = True
                 self._task = None
             if generation == self._generation:
                 self.show_result(result)
             self._set_busy(False)
 
-        self._task = self._run_task(run())
+        task = self._run_task(run())
+        if not finished:  # a run_task that ran it to the end already has nothing to keep
+            self._task = task
 
     def cancel_test(self) -> None:
         task, self._task = self._task, None
@@ -330,52 +312,39 @@ class ServicePanel(QWidget):
             f"QFrame#result {{ background: {bg}; border: 1px solid {colour}; border-radius: 4px; }}"
             "QFrame#result QLabel { background: transparent; border: none; }"
         )
-        lines = [f'<b style="color:{colour}">{html.escape(self._headline(result))}</b>']
-        lines.extend(self._details(result))
-        self.result_label.setText("<br>".join(lines))
+        self.result_label.setText("<br>".join(self._details(result)))
         self.result_frame.setVisible(True)
 
-    def _headline(self, result: ProbeResult) -> str:
-        if result.ok:
-            return self.tr("Connected to {0}").format(SERVICE_TITLES[self.service])
-        return self.tr("Connection test failed")
-
     def _details(self, result: ProbeResult) -> list[str]:
+        """The result's lines as escaped rich text: headline, then what the key may do."""
         esc = html.escape
-        if not result.ok:
-            text = result.summary
-            if result.error is not None and not text:
-                text = result.error.user_message()
-            out = [esc(text)]
+        colour = OK_COLOUR if result.ok else ERROR_COLOUR
+        title = self.tr("Connected to {0}").format(SERVICE_TITLES[self.service])
+        head = title if result.ok else self.tr("Connection test failed")
+        out = [f'<b style="color:{colour}">{esc(head)}</b>']
+        if not result.ok or (self.service == "instamapp" and not result.scopes):
+            out.append(esc(result.summary or (result.error.user_message() if result.error else "")))
             if result.pro is False:
                 out.append(esc(self.tr("Pro subscription: no")))
-            return out
-        if self.service == "instamapp":
-            if not result.scopes:
-                return [esc(result.summary)]
-            marks = []
-            for scope in INSTAMAPP_SCOPES:
-                has = scope in result.scopes
-                mark = "✓" if has else "✗"
-                colour = OK_COLOUR if has else "#6e7781"
-                marks.append(f'<span style="color:{colour}">{mark}&nbsp;{esc(scope)}</span>')
-            return [esc(self.tr("This key may:")) + " " + " &nbsp; ".join(marks)]
-        out = []
-        access = result.access or self.tr("unknown")
-        meaning = {
-            "READ_ONLY": self.tr("read only"),
-            "READ_WRITE": self.tr("read and write"),
-        }.get(result.access or "", "")
-        out.append(esc(self.tr("Access: {0}").format(access)) + (f" ({esc(meaning)})" if meaning else ""))
-        out.append(
-            esc(self.tr("Pro subscription: {0}").format(self.tr("yes") if result.pro else self.tr("no")))
-        )
-        if result.key_name:
-            out.append(esc(self.tr("Key name: {0}").format(result.key_name)))
-        if result.expires_at:
-            out.append(esc(self.tr("Expires: {0}").format(local_date(result.expires_at))))
-        elif result.access is not None:
-            out.append(esc(self.tr("Expires: never")))
+        elif self.service == "instamapp":
+            marks = [
+                f'<span style="color:{OK_COLOUR if s in result.scopes else "#6e7781"}">'
+                f"{'✓' if s in result.scopes else '✗'}&nbsp;{esc(s)}</span>"
+                for s in INSTAMAPP_SCOPES
+            ]
+            out.append(esc(self.tr("This key may:")) + " " + " &nbsp; ".join(marks))
+        else:
+            meaning = {"READ_ONLY": self.tr("read only"), "READ_WRITE": self.tr("read and write")}
+            access = esc(self.tr("Access: {0}").format(result.access or self.tr("unknown")))
+            if result.access in meaning:
+                access += f" ({esc(meaning[result.access])})"
+            out.append(access)
+            pro = self.tr("yes") if result.pro else self.tr("no")
+            out.append(esc(self.tr("Pro subscription: {0}").format(pro)))
+            if result.key_name:
+                out.append(esc(self.tr("Key name: {0}").format(result.key_name)))
+            expiry = local_date(result.expires_at) if result.expires_at else self.tr("never")
+            out.append(esc(self.tr("Expires: {0}").format(expiry)))
         return out
 
     # ------------------------------------------------------------ saving
@@ -484,47 +453,48 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         problem = self._unsaveable()
+        changed = False
+        if problem is None:
+            for service, panel in self.panels.items():
+                try:
+                    changed = panel.save() or changed
+                except (KeyringUnavailable, OSError, ValueError) as exc:
+                    problem = service, self._save_failure(service, exc)
+                    break
         if problem is not None:
             service, text = problem
             self.tabs.setCurrentWidget(self.panels[service])
             self._show_save_error(text)
-            return
-        changed = False
-        for service, panel in self.panels.items():
-            try:
-                changed = panel.save() or changed
-            except KeyringUnavailable:
-                panel.session_only.setVisible(True)
-                self.tabs.setCurrentWidget(panel)
-                self._show_save_error(
-                    self.tr(
-                        "The system keyring refused to store the {0} key. Tick “Keep the key for this "
-                        "session only” to use it until Cabinet closes, or try again."
-                    ).format(SERVICE_TITLES[service])
-                )
-                if changed:
-                    self.connectionsChanged.emit()
-                return
-            except OSError:
-                self.tabs.setCurrentWidget(panel)
-                self._show_save_error(
-                    self.tr(
-                        "Cabinet could not save the {0} base URL. Check that its settings folder is writable."
-                    ).format(SERVICE_TITLES[service])
-                )
-                if changed:
-                    self.connectionsChanged.emit()
-                return
-        self._stop_tests()
-        super().accept()
+        else:
+            self._stop_tests()
+            super().accept()
         if changed:
             self.connectionsChanged.emit()
 
+    def _save_failure(self, service: str, exc: Exception) -> str:
+        name = SERVICE_TITLES[service]
+        if isinstance(exc, KeyringUnavailable):
+            self.panels[service].session_only.setVisible(True)
+            return self.tr(
+                "The system keyring refused to store the {0} key. Tick “Keep the key for this session "
+                "only” to use it until Cabinet closes, or try again."
+            ).format(name)
+        if isinstance(exc, OSError):
+            return self.tr(
+                "Cabinet could not save the {0} base URL: its settings folder is not writable."
+            ).format(name)
+        return self.tr("The {0} key or base URL cannot be saved: {1}").format(name, str(exc))
+
     def _unsaveable(self) -> tuple[str, str] | None:
-        """A key typed that cannot be kept: no keyring and session-only not chosen."""
-        if self.keyring_ok:
-            return None
+        """A value typed that cannot be kept: a bad address, or no keyring and no session-only."""
         for service, panel in self.panels.items():
+            if panel.base_url_changed():
+                try:
+                    check_base_url(panel.typed_base_url())
+                except InsecureUrlError as exc:
+                    return service, exc.user_message()
+            if self.keyring_ok:
+                continue
             if panel.key_changed() and panel.typed_key() and not panel.session_only.isChecked():
                 return service, self.tr(
                     "No system keyring is available to store the {0} key. Tick “Keep the key for this "
