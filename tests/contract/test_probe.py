@@ -197,3 +197,94 @@ async def test_mapiry_key_tested_against_its_own_address_only(sandbox: Any) -> N
     result = await probe_instamapp(sandbox.instamapp_url, key)
     assert not result.ok
     assert isinstance(result.error, AuthenticationError)
+
+
+# ---------------------------------------------------------------- narrow cases (httpx.MockTransport)
+
+
+def _mock(handler: Any) -> httpx.MockTransport:
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.asyncio
+async def test_an_html_page_at_the_address_says_check_the_base_url() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, html="<!doctype html><title>Welcome</title>")
+
+    result = await probe_instamapp("https://portal.example/api", "imk_live_abcdef", transport=_mock(handler))
+    assert not result.ok
+    assert result.summary.startswith("portal.example answered, but not as the InstaMapp API does")
+
+
+@pytest.mark.asyncio
+async def test_rate_limited_says_when_to_try_again_without_waiting() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(
+            429,
+            json={"error": {"code": "RATE_LIMIT_EXCEEDED", "message": "slow down"}},
+            headers={"Retry-After": "30"},
+        )
+
+    result = await probe_mapiry(
+        "https://mapiry.example/api/v1", "mk_live_abcdefghijklmnop", transport=_mock(handler)
+    )
+    assert not result.ok
+    assert "try again in 30 s" in result.summary
+    assert calls == ["/api/v1/keys"]  # one request: a test does not sit out the limit
+
+
+@pytest.mark.asyncio
+async def test_mapiry_own_key_is_found_by_prefix_and_revoked_twins_ignored() -> None:
+    key = "mk_live_abcdefgh" + "0123456789abcdef"
+    keys = [
+        {
+            "id": "c1",
+            "name": "Old",
+            "scope": "READ_ONLY",
+            "prefix": key[:16],
+            "revokedAt": "2026-01-01T00:00:00Z",
+        },
+        {"id": "c2", "name": "Other", "scope": "READ_ONLY", "prefix": "mk_live_zzzzzzzz", "revokedAt": None},
+        {
+            "id": "c3",
+            "name": "Cabinet",
+            "scope": "READ_WRITE",
+            "prefix": key[:16],
+            "revokedAt": None,
+            "expiresAt": None,
+        },
+    ]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"] == f"Bearer {key}"
+        return httpx.Response(200, json={"data": keys})
+
+    result = await probe_mapiry("https://mapiry.example/api/v1", key, transport=_mock(handler))
+    assert result.ok
+    assert (result.access, result.key_name, result.expires_at, result.pro) == (
+        "READ_WRITE",
+        "Cabinet",
+        None,
+        True,
+    )
+    assert result.summary == "Connected — access: READ_WRITE, key “Cabinet”, Pro, never expires"
+
+    keys.pop()  # the key's own entry is gone: connected, access unknown
+    unknown = await probe_mapiry("https://mapiry.example/api/v1", key, transport=_mock(handler))
+    assert unknown.ok and unknown.access is None and unknown.pro is True
+    assert "could not be determined" in unknown.summary
+
+
+@pytest.mark.asyncio
+async def test_plain_http_to_a_remote_host_is_refused_before_sending() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:  # pragma: no cover - must not be called
+        raise AssertionError("a request was sent")
+
+    key = "imk_live_abcdefghijkl"
+    result = await probe_instamapp("http://instamapp.example/api/public/v1", key, transport=_mock(handler))
+    assert not result.ok
+    assert "plain http://" in result.summary
+    _assert_no_secret(result, key)
