@@ -1,0 +1,129 @@
+"""The sandbox's outer ASGI app: dispatch by prefix, X-Request-Id, fault injection, admin routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.requests import Request
+
+from app.sandbox import instamapp, mapiry
+from app.sandbox.routing import ApiError
+from app.sandbox.state import SandboxState
+from app.sandbox.util import json_response, request_id
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+HANG_SECONDS = 3600.0
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+class DroppedConnection(Exception):
+    """Raised after a committed write to make the server abort the connection mid-response."""
+
+
+class _QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, DroppedConnection)
+
+
+def quiet_drop_logging() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietDrops) for f in logger.filters):
+        logger.addFilter(_QuietDrops())
+
+
+class SandboxApp:
+    def __init__(self, state: SandboxState, admin: Callable[[Request], Awaitable[Any]]) -> None:
+        self.state = state
+        self.admin = admin
+        self.apis: list[tuple[str, ASGIApp, Callable[[], Any]]] = [
+            (instamapp.PREFIX, instamapp.InstaMappApi(state),
+             lambda: instamapp.envelope(503, "api_error", "The service is temporarily unavailable. Try again.")),
+            (mapiry.PREFIX, mapiry.MapiryApi(state),
+             lambda: mapiry.envelope(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable. Try again.")),
+        ]
+        self.stop_event: asyncio.Event | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        rid = request_id().encode()
+
+        async def send_with_id(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
+                message = {**message, "headers": [*headers, (b"x-request-id", rid)]}
+            await send(message)
+
+        path: str = scope["path"]
+        if path.startswith("/_sandbox"):
+            await self._admin(scope, receive, send_with_id)
+            return
+        for prefix, api, unavailable in self.apis:
+            if path == prefix or path.startswith(prefix + "/"):
+                await self._with_faults(api, unavailable, scope, receive, send_with_id)
+                return
+        await json_response({"error": {"message": "Not found. The APIs live under /instamapp/api/public/v1 "
+                                                  "and /mapiry/api/v1."}}, 404)(scope, receive, send_with_id)
+
+    async def _wait_stop(self, seconds: float) -> None:
+        if self.stop_event is None:
+            self.stop_event = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stop_event.wait(), timeout=seconds)
+
+    async def _with_faults(self, api: ASGIApp, unavailable: Callable[[], Any], scope: Scope,
+                           receive: Receive, send: Send) -> None:
+        faults = self.state.faults
+        if faults.latency_ms > 0:
+            await self._wait_stop(faults.latency_ms / 1000.0)
+        if faults.should_fail():
+            await unavailable()(scope, receive, send)
+            return
+        method = scope["method"]
+        started: dict[str, Any] = {}
+
+        async def guarded_send(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if method in WRITE_METHODS and status < 400:
+                    if faults.take("drop_after_commit"):
+                        started["drop"] = True
+                    elif faults.take("hang_after_commit"):
+                        started["hang"] = True
+                if started.get("hang"):
+                    await self._wait_stop(HANG_SECONDS)
+                    raise DroppedConnection("hung write released")
+                await send(message)
+                return
+            if message["type"] == "http.response.body" and started.get("drop"):
+                body = message.get("body", b"")
+                # Send part of the body, then abort: the write is committed, the client gets no answer.
+                await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+                raise DroppedConnection("connection dropped after commit")
+            await send(message)
+
+        await api(scope, receive, guarded_send)
+
+    async def _admin(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        host = client[0] if client else ""
+        if host not in LOOPBACK:
+            await json_response({"error": {"message": "The sandbox admin routes answer on loopback only."}},
+                                403)(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.admin(request)
+        except ApiError as err:
+            response = json_response({"error": {"message": err.message}}, err.status)
+        await response(scope, receive, send)

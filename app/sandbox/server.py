@@ -1,0 +1,199 @@
+"""SandboxServer: both APIs on one loopback port, run by uvicorn in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from app.sandbox import instamapp, mapiry, seed
+from app.sandbox.routing import ApiError
+from app.sandbox.state import SandboxState
+from app.sandbox.store import Store
+from app.sandbox.util import loads_strict
+
+FAULT_NAMES = ("latency_ms", "error_rate", "drop_after_commit", "hang_after_commit")
+LIMIT_NAMES = ("general", "maps", "bulk", "instamapp_per_window", "item_limit")
+
+
+class SandboxServer:
+    """A faithful local stand-in for InstaMapp and Mapiry (see docs/api-contract.md, last section)."""
+
+    def __init__(self, seed: str = "demo", time_scale: float = 1.0, port: int = 0,
+                 db_path: str | os.PathLike[str] | None = None, host: str = "127.0.0.1") -> None:
+        if seed not in ("demo", "empty"):
+            raise ValueError("seed must be 'demo' or 'empty'")
+        if time_scale <= 0:
+            raise ValueError("time_scale must be positive")
+        self.seed = seed
+        self.time_scale = float(time_scale)
+        self.host = host
+        self.port = port
+        self._tmpdir: str | None = None
+        self.db_path = Path(db_path) if db_path else None
+        self.state: SandboxState | None = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._app: Any = None
+        self._error: BaseException | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self, timeout: float = 15.0) -> SandboxServer:
+        import uvicorn
+
+        from app.sandbox.asgi import SandboxApp, quiet_drop_logging
+
+        if self._thread is not None:
+            raise RuntimeError("the sandbox is already running")
+        if self.db_path is None:
+            self._tmpdir = tempfile.mkdtemp(prefix="cabinet-sandbox-")
+            self.db_path = Path(self._tmpdir) / "sandbox.sqlite3"
+        store = Store(self.db_path)
+        seed.initialise(store, self.seed)
+        self.state = SandboxState(store, self.time_scale)
+        self._app = SandboxApp(self.state, self._admin)
+
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        sock.listen(128)
+        self.port = sock.getsockname()[1]
+        quiet_drop_logging()
+        config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off",
+                                timeout_graceful_shutdown=2, timeout_keep_alive=5)
+        self._server = uvicorn.Server(config)
+        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._server.serve(sockets=[sock]))
+            except BaseException as exc:  # noqa: BLE001 - reported to start()
+                self._error = exc
+            finally:
+                loop.close()
+                sock.close()
+
+        self._thread = threading.Thread(target=run, name="cabinet-sandbox", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if self._error is not None or not self._thread.is_alive():
+                raise RuntimeError(f"the sandbox failed to start: {self._error!r}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the sandbox did not start in time")
+            time.sleep(0.005)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._thread is None:
+            return
+        if self._loop is not None and self._app is not None:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._release_hung)
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(timeout)
+        self._thread = None
+        if self.state is not None:
+            self.state.store.close()
+        if self._tmpdir:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+
+    def _release_hung(self) -> None:
+        if self._app.stop_event is None:
+            self._app.stop_event = asyncio.Event()
+        self._app.stop_event.set()
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- addresses and keys -----------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def instamapp_url(self) -> str:
+        return self.base_url + instamapp.PREFIX
+
+    @property
+    def mapiry_url(self) -> str:
+        return self.base_url + mapiry.PREFIX
+
+    @property
+    def info(self) -> dict[str, Any]:
+        assert self.state is not None, "start() the sandbox first"
+        im_keys, mp_keys = seed.provisioned_keys(self.state.store)
+        return {
+            "instamapp": {"base_url": self.instamapp_url, "keys": im_keys},
+            "mapiry": {"base_url": self.mapiry_url, "keys": mp_keys, "maps": seed.map_ids(self.state.store)},
+            "time_scale": self.time_scale,
+            "seed": self.seed,
+        }
+
+    # -- controls ---------------------------------------------------------------------------
+    def set_faults(self, latency_ms: float | None = None, error_rate: float | None = None,
+                   drop_after_commit: int | None = None, hang_after_commit: int | None = None) -> None:
+        """Change fault injection; arguments left out keep their value."""
+        assert self.state is not None
+        self.state.set_faults(latency_ms=latency_ms, error_rate=error_rate,
+                              drop_after_commit=drop_after_commit, hang_after_commit=hang_after_commit)
+
+    def set_limits(self, general: int | None = None, maps: int | None = None, bulk: int | None = None,
+                   instamapp_per_window: int | None = None, item_limit: int | None = None) -> None:
+        """Change rate limits and the plan item limit; arguments left out keep their value."""
+        assert self.state is not None
+        self.state.set_limits(general=general, maps=maps, bulk=bulk,  # type: ignore[arg-type]
+                              instamapp_per_window=instamapp_per_window, item_limit=item_limit)
+
+    def seed_items(self, n: int) -> int:
+        assert self.state is not None
+        return seed.add_items(self.state.store, int(n))
+
+    # -- /_sandbox admin routes -------------------------------------------------------------
+    async def _admin(self, request: Any) -> Any:
+        from app.sandbox.util import json_response
+
+        assert self.state is not None
+        path = request.url.path.rstrip("/")
+        if path == "/_sandbox/info" and request.method == "GET":
+            return json_response({**self.info, "faults": self.state.faults.as_dict(), "limits": self.state.limits})
+        if request.method != "POST" or path not in ("/_sandbox/faults", "/_sandbox/limits", "/_sandbox/seed-items"):
+            raise ApiError(404, "not_found", "Unknown sandbox admin route.")
+        try:
+            body = loads_strict(await request.body())
+        except ValueError as exc:
+            raise ApiError(400, "invalid_request", str(exc)) from exc
+        if not isinstance(body, dict):
+            raise ApiError(400, "invalid_request", "The body must be a JSON object.")
+        try:
+            if path == "/_sandbox/faults":
+                self.set_faults(**{k: body[k] for k in FAULT_NAMES if k in body})
+                return json_response({"faults": self.state.faults.as_dict()})
+            if path == "/_sandbox/limits":
+                self.set_limits(**{k: body[k] for k in LIMIT_NAMES if k in body})
+                return json_response({"limits": self.state.limits})
+            count = body.get("count")
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ApiError(400, "invalid_request", "`count` must be an integer >= 0.")
+            return json_response({"created": self.seed_items(count)})
+        except (TypeError, ValueError) as exc:
+            raise ApiError(400, "invalid_request", str(exc)) from exc
