@@ -46,7 +46,7 @@ class DetailPane(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setMinimumWidth(240)
+        self.setMinimumWidth(200)
         self._record: dict[str, Any] | None = None
         self._body = QWidget()
         self._layout = QVBoxLayout(self._body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +295,18 @@ class MainWindow(QMainWindow):
         return clients.get(service) if isinstance(clients, dict) else None
 
     # -- refresh ----------------------------------------------------------------------
+    def set_sync_engine(self, sync_engine: Any, credentials: Any = None) -> None:
+        """Attach (or replace) the SyncEngine once the services are set up after the first paint."""
+        self.sync_engine = sync_engine
+        if credentials is not None:
+            self.credentials = credentials
+        for service in self.service_status:
+            connected = self._client(service) is not None
+            if self.service_status[service].state in ("offline", "idle"):
+                self.set_service_state(service, "idle" if connected else "offline",
+                                       "" if connected else _tr("not connected"))
+        self.update_status()
+
     def refresh(self) -> None:
         """F5 / Ctrl+R: sync from the services in the background, then reload the views."""
         if self.sync_engine is None:
@@ -421,8 +434,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
-        try:
+        with contextlib.suppress(RuntimeError, TypeError):
             tasks.reporter().error.disconnect(self.show_error)
-        except (RuntimeError, TypeError):
-            pass
         super().closeEvent(event)

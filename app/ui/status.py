@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -56,10 +57,8 @@ def last_synced(cache: Any, service: str) -> datetime | None:
     stamps: list[datetime] = []
     scopes = [""]
     if service == "mapiry":
-        try:
+        with contextlib.suppress(Exception):  # an old cache without known maps still opens
             scopes += [str(m.get("id") or m.get("map_id") or "") for m in cache.known_maps()]
-        except Exception:  # noqa: BLE001 - an old cache without known maps still opens
-            pass
     for resource in SERVICE_RESOURCES.get(service, ()):
         for scope in scopes:
             try:

@@ -71,14 +71,14 @@ class TablePage(QWidget):
         self.search.setObjectName("search")
         self.search.setClearButtonEnabled(True)
         self.search.setPlaceholderText(_tr("Search {0}…  (Ctrl+F)").format(title.lower()))
-        self.search.setMinimumWidth(240)
+        self.search.setMinimumWidth(180)
         bar.addWidget(self.search, 2)
         self.filter_combos: dict[str, QComboBox] = {}
         for spec in self.filter_specs:
             combo = QComboBox()
             combo.setObjectName(f"filter-{spec.key}")
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            combo.setMinimumContentsLength(10)
+            combo.setMinimumContentsLength(8)
             combo.addItem(_tr("All: {0}").format(spec.label()), None)
             combo.setToolTip(spec.label())
             combo.currentIndexChanged.connect(self._filters_changed)

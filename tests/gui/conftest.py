@@ -93,11 +93,12 @@ API_KEYS = [
 ]
 
 
-def fill(cache: Cache, *, synced_minutes_ago: int = 12) -> None:
+def fill(cache: Cache, *, synced_minutes_ago: int = 12, sales: bool = False) -> None:
     cache.replace_all("collections", COLLECTIONS)
     cache.replace_all("items", ITEMS)
     cache.replace_all("listings", LISTINGS)
-    cache.replace_all("sales_summary", [SALES])
+    if sales:
+        cache.replace_all("sales_summary", [SALES])
     cache.replace_all("maps", MAPS)
     for map_id in (MAP_A, MAP_B):
         cache.add_known_map(map_id)
@@ -129,6 +130,16 @@ def isolated_settings(tmp_path: Path) -> Iterator[Path]:
 def cache(tmp_path: Path) -> Iterator[Cache]:
     c = Cache(tmp_path / "cache.sqlite3")
     fill(c)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+@pytest.fixture
+def sales_cache(tmp_path: Path) -> Iterator[Cache]:
+    c = Cache(tmp_path / "sales.sqlite3")
+    fill(c, sales=True)
     try:
         yield c
     finally:
