@@ -319,10 +319,9 @@ class ServiceHttp:
             if 200 <= status < 300:
                 if idem:
                     raise NetworkError(self.service, "the answer was cut off", method=method) from None
-                raise ResponseFormatError(
-                    self.service, status, "truncated",
-                    "the answer was cut off after the change was accepted; refresh to see the result",
-                    rid) from None
+                # The write was accepted (2xx) but its result is lost: same remedy as no answer.
+                raise OutcomeUnknownError(
+                    self.service, f"the {status} answer was cut off", method=method) from None
             raise self._error_for(response, b"", rid) from None
         self._record(response, bucket)
         return self._handle(response, content)
