@@ -1,0 +1,191 @@
+"""Connection settings shared by the GUI and the command line (no Qt, no httpx at import).
+
+Base URLs live in ``config_dir()/connections.json``; keys never do (see credentials.py).
+The environment wins over stored values: INSTAMAPP_API_KEY, MAPIRY_API_KEY,
+INSTAMAPP_BASE_URL, MAPIRY_BASE_URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.core.errors import CabinetError, service_name
+
+if TYPE_CHECKING:
+    from app.services.credentials import CredentialStore
+    from app.services.instamapp import InstaMappClient
+    from app.services.mapiry import MapiryClient
+
+APP_NAME = "Cabinet"
+SERVICES = ("instamapp", "mapiry")
+DEFAULT_BASE_URLS = {
+    "instamapp": "https://instamapp.com/api/public/v1",
+    "mapiry": "https://mapiry.com/api/v1",
+}
+KEY_ENV = {"instamapp": "INSTAMAPP_API_KEY", "mapiry": "MAPIRY_API_KEY"}
+URL_ENV = {"instamapp": "INSTAMAPP_BASE_URL", "mapiry": "MAPIRY_BASE_URL"}
+CONNECTIONS_FILE = "connections.json"
+
+
+class MissingKeyError(CabinetError):
+    """No API key is set for a service."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        super().__init__(
+            f"No {service_name(service)} API key is set. Add it in Settings (Ctrl+,) in the app, "
+            f"or set the {KEY_ENV.get(service, 'API key')} environment variable."
+        )
+
+
+def _check(service: str) -> str:
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    return service
+
+
+def data_dir() -> Path:
+    """Where the cache lives: CABINET_DATA_DIR, else the platform's user data folder. Created."""
+    override = os.environ.get("CABINET_DATA_DIR")
+    if override:
+        path = Path(override).expanduser()
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def config_dir() -> Path:
+    """Where settings live: CABINET_CONFIG_DIR, else the platform's user config folder. Created."""
+    override = os.environ.get("CABINET_CONFIG_DIR")
+    if override:
+        path = Path(override).expanduser()
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass
+class Connection:
+    service: str
+    base_url: str
+    api_key: str | None = field(repr=False)
+    key_source: str  # "env" | "keyring" | "session" | "none"
+    url_source: str = field(default="default")  # "env" | "saved" | "default"
+
+    def __repr__(self) -> str:
+        return (f"Connection(service={self.service!r}, base_url={self.base_url!r}, "
+                f"api_key={'***' if self.api_key else None}, key_source={self.key_source!r})")
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.api_key)
+
+
+def _connections_path() -> Path:
+    return config_dir() / CONNECTIONS_FILE
+
+
+def _read_connections() -> dict[str, Any]:
+    try:
+        data = json.loads(_connections_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def normalise_base_url(url: str) -> str:
+    url = (url or "").strip().rstrip("/")
+    if not url:
+        raise ValueError("the base URL is empty")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"the base URL must start with https:// (got {url!r})")
+    return url
+
+
+def save_base_url(service: str, url: str) -> None:
+    """Store a service's base URL in connections.json (only URLs are ever written there)."""
+    _check(service)
+    data = _read_connections()
+    data[service] = {"base_url": normalise_base_url(url)}
+    clean = {s: {"base_url": str(v["base_url"])} for s, v in data.items()
+             if s in SERVICES and isinstance(v, dict) and v.get("base_url")}
+    path = _connections_path()
+    fd, tmp = tempfile.mkstemp(prefix=".connections-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(clean, fh, indent=2, sort_keys=True)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_base_url(service: str) -> str:
+    """The saved base URL of a service, or its default (the environment is not consulted)."""
+    _check(service)
+    entry = _read_connections().get(service)
+    if isinstance(entry, dict) and isinstance(entry.get("base_url"), str) and entry["base_url"].strip():
+        return entry["base_url"].strip().rstrip("/")
+    return DEFAULT_BASE_URLS[service]
+
+
+def env_base_url(service: str) -> str | None:
+    value = os.environ.get(URL_ENV[_check(service)], "").strip()
+    return value.rstrip("/") or None
+
+
+def env_api_key(service: str) -> str | None:
+    value = os.environ.get(KEY_ENV[_check(service)], "").strip()
+    return value or None
+
+
+def load_connection(service: str, credentials: CredentialStore | None = None) -> Connection:
+    """The connection to use: key from env > session > keyring; URL from env > saved > default."""
+    _check(service)
+    url = env_base_url(service)
+    url_source = "env"
+    if url is None:
+        saved = _read_connections().get(service)
+        url = load_base_url(service)
+        url_source = "saved" if isinstance(saved, dict) and saved.get("base_url") else "default"
+    key = env_api_key(service)
+    if key is not None:
+        return Connection(service, url, key, "env", url_source)
+    if credentials is None:
+        from app.services.credentials import CredentialStore
+
+        credentials = CredentialStore()
+    session = credentials.session_key(service)
+    if session is not None:
+        return Connection(service, url, session, "session", url_source)
+    stored = credentials.keyring_key(service)
+    if stored is not None:
+        return Connection(service, url, stored, "keyring", url_source)
+    return Connection(service, url, None, "none", url_source)
+
+
+def make_client(conn: Connection, **http_kwargs: Any) -> InstaMappClient | MapiryClient:
+    """The adapter for a connection. Raises MissingKeyError when it has no key."""
+    if not conn.api_key:
+        raise MissingKeyError(conn.service)
+    if conn.service == "instamapp":
+        from app.services.instamapp import InstaMappClient
+
+        return InstaMappClient(conn.base_url, conn.api_key, **http_kwargs)
+    if conn.service == "mapiry":
+        from app.services.mapiry import MapiryClient
+
+        return MapiryClient(conn.base_url, conn.api_key, **http_kwargs)
+    raise ValueError(f"unknown service {conn.service!r}")

@@ -1,0 +1,43 @@
+"""The cache's own schema component, "cache". Append new migrations; never edit shipped ones."""
+
+from __future__ import annotations
+
+from app.storage.resources import RESOURCES, create_table_sql
+from app.storage.schema import register_component
+
+COMPONENT = "cache"
+
+_V1 = ";\n".join(
+    [create_table_sql(res) for res in RESOURCES.values()]
+    + [
+        "CREATE TABLE sync_state (resource TEXT NOT NULL, scope TEXT NOT NULL DEFAULT '',"
+        " synced_at TEXT NOT NULL, PRIMARY KEY (resource, scope))",
+        "CREATE TABLE known_maps (map_id TEXT PRIMARY KEY, source TEXT NOT NULL DEFAULT 'manual',"
+        " added_at TEXT NOT NULL)",
+    ]
+)
+
+# v2: a location's layer and tag memberships, kept in step with the locations table.
+_V2 = """
+CREATE TABLE location_layers (
+  layer_id TEXT NOT NULL, location_rowid INTEGER NOT NULL,
+  PRIMARY KEY (layer_id, location_rowid)) WITHOUT ROWID;
+CREATE INDEX ix_location_layers_location ON location_layers(location_rowid);
+CREATE TABLE location_tags (
+  tag_id TEXT NOT NULL, location_rowid INTEGER NOT NULL,
+  PRIMARY KEY (tag_id, location_rowid)) WITHOUT ROWID;
+CREATE INDEX ix_location_tags_location ON location_tags(location_rowid);
+CREATE TRIGGER tr_locations_delete AFTER DELETE ON locations BEGIN
+  DELETE FROM location_layers WHERE location_rowid = old.rowid;
+  DELETE FROM location_tags WHERE location_rowid = old.rowid;
+END;
+INSERT INTO location_layers(layer_id, location_rowid)
+  SELECT json_extract(j.value, '$.id'), l.rowid FROM locations_data l, json_each(l.data, '$.layers') j
+  WHERE json_extract(j.value, '$.id') IS NOT NULL;
+INSERT OR IGNORE INTO location_tags(tag_id, location_rowid)
+  SELECT j.value, l.rowid FROM locations_data l, json_each(l.data, '$.tagIds') j WHERE j.value IS NOT NULL
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2]
+
+register_component(COMPONENT, MIGRATIONS)

@@ -1,0 +1,244 @@
+"""What the cache keeps of each resource: real columns for sorting, filtering and searching.
+
+Every table has the same internal columns — ``rowid`` (the key the UI's models hold),
+``_scope`` (the map id for map-scoped resources, ``""`` otherwise), ``_gen`` (the sync
+generation that last wrote the row), ``_search`` (the case-folded text the search box
+matches) — plus one column per field the UI sorts or filters on, and ``data``: the whole
+API record as JSON. Columns use snake_case; the API's own field names are accepted as
+aliases wherever a column is named (sort, filters, distinct).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str            # SQL column name
+    api_field: str       # field of the API record it is read from
+    sql_type: str = "TEXT"
+    indexed: bool = True
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    columns: tuple[Column, ...]
+    search_fields: tuple[str, ...] = ()
+    map_scoped: bool = False
+    extra_aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def table(self) -> str:
+        return self.name
+
+    def aliases(self) -> dict[str, str]:
+        """Every accepted name (column or API field, any case) → column name."""
+        out: dict[str, str] = {}
+        for col in self.columns:
+            out[col.name.lower()] = col.name
+            out[col.api_field.lower()] = col.name
+        for alias, col_name in self.extra_aliases.items():
+            out[alias.lower()] = col_name
+        return out
+
+
+def _c(name: str, api_field: str | None = None, sql_type: str = "TEXT", indexed: bool = True) -> Column:
+    return Column(name, api_field or name, sql_type, indexed)
+
+
+_STAMPS = (_c("created_at", "createdAt"), _c("updated_at", "updatedAt"))
+
+RESOURCES: dict[str, Resource] = {
+    r.name: r
+    for r in (
+        Resource(
+            "items",
+            (
+                _c("id"),
+                _c("name", sql_type="TEXT COLLATE NOCASE"),
+                _c("status"),
+                _c("condition"),
+                _c("estimated_value", sql_type="REAL"),
+                _c("currency"),
+                _c("collection_id"),
+                _c("created_at"),
+                _c("updated_at"),
+            ),
+            search_fields=("name", "notes", "id", "status", "condition"),
+        ),
+        Resource(
+            "collections",
+            (
+                _c("id"),
+                _c("name", sql_type="TEXT COLLATE NOCASE"),
+                _c("item_count", sql_type="INTEGER"),
+                _c("created_at"),
+            ),
+            search_fields=("name", "description", "id"),
+        ),
+        Resource(
+            "listings",
+            (
+                _c("id"),
+                _c("item_id"),
+                _c("item_name", sql_type="TEXT COLLATE NOCASE"),
+                _c("type"),
+                _c("price", sql_type="REAL"),
+                _c("currency"),
+                _c("collection_id"),
+                _c("created_at"),
+            ),
+            search_fields=("item_name", "id", "item_id", "type"),
+        ),
+        Resource("sales_summary", (_c("id"),)),
+        Resource(
+            "maps",
+            (
+                _c("id"),
+                _c("title", sql_type="TEXT COLLATE NOCASE"),
+                _c("slug"),
+                _c("country"),
+                _c("city"),
+                _c("public", sql_type="INTEGER"),
+                _c("style"),
+                _c("user_id", "userId"),
+                *_STAMPS,
+            ),
+            search_fields=("title", "slug", "description", "country", "city", "id"),
+        ),
+        Resource(
+            "locations",
+            (
+                _c("id"),
+                _c("map_id", "mapId"),
+                _c("name", sql_type="TEXT COLLATE NOCASE"),
+                _c("address", sql_type="TEXT COLLATE NOCASE"),
+                _c("lat", sql_type="REAL"),
+                _c("lng", sql_type="REAL"),
+                _c("category_id", "categoryId"),
+                *_STAMPS,
+            ),
+            search_fields=("name", "description", "address", "id"),
+            map_scoped=True,
+            extra_aliases={"layer_id": "layer_id", "layerid": "layer_id", "layer": "layer_id",
+                           "layers": "layer_id", "tag_id": "tag_id", "tagid": "tag_id", "tagids": "tag_id"},
+        ),
+        Resource(
+            "categories",
+            (_c("id"), _c("map_id", "mapId"), _c("name", sql_type="TEXT COLLATE NOCASE"),
+             _c("color"), _c("icon", indexed=False), *_STAMPS),
+            search_fields=("name", "icon", "color", "id"),
+            map_scoped=True,
+        ),
+        Resource(
+            "tags",
+            (_c("id"), _c("map_id", "mapId"), _c("name", sql_type="TEXT COLLATE NOCASE"), *_STAMPS),
+            search_fields=("name", "id"),
+            map_scoped=True,
+        ),
+        Resource(
+            "layers",
+            (
+                _c("id"),
+                _c("map_id", "mapId"),
+                _c("name", sql_type="TEXT COLLATE NOCASE"),
+                _c("color"),
+                _c("layer_order", "order", sql_type="INTEGER"),
+                _c("route_enabled", "routeEnabled", sql_type="INTEGER"),
+                _c("route_show_by_default", "routeShowByDefault", sql_type="INTEGER"),
+                *_STAMPS,
+            ),
+            search_fields=("name", "color", "id"),
+            map_scoped=True,
+        ),
+        Resource(
+            "api_keys",
+            (
+                _c("id"),
+                _c("name", sql_type="TEXT COLLATE NOCASE"),
+                _c("key_scope", "scope"),
+                _c("prefix"),
+                _c("created_at", "createdAt"),
+                _c("expires_at", "expiresAt"),
+                _c("last_used_at", "lastUsedAt"),
+                _c("revoked_at", "revokedAt"),
+            ),
+            search_fields=("name", "prefix", "id"),
+        ),
+    )
+}
+
+MAP_SCOPED = tuple(name for name, r in RESOURCES.items() if r.map_scoped)
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def resource(name: str) -> Resource:
+    try:
+        return RESOURCES[name]
+    except KeyError:
+        raise ValueError(f"unknown resource {name!r}; known: {', '.join(RESOURCES)}") from None
+
+
+def is_identifier(name: str) -> bool:
+    return bool(_IDENT.match(name))
+
+
+def column_value(col: Column, record: dict[str, Any]) -> Any:
+    value = record.get(col.api_field)
+    if value is None:
+        return None
+    if col.sql_type == "INTEGER" and isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dict | list):
+        return None
+    return value
+
+
+def search_text(res: Resource, record: dict[str, Any]) -> str:
+    """The case-folded text the search box matches: the resource's text fields, joined."""
+    parts: list[str] = []
+    for name in res.search_fields:
+        col = next((c for c in res.columns if c.name == name), None)
+        value = record.get(col.api_field if col else name)
+        if value is not None and value != "":
+            parts.append(str(value))
+    return "\x1f".join(parts).casefold()
+
+
+def create_table_sql(res: Resource) -> str:
+    """The DDL of one resource table and its indexes (migration text: do not change shipped output)."""
+    cols = "".join(f"  {c.name} {c.sql_type},\n" for c in res.columns if c.name != "id")
+    stmts = [
+        f"CREATE TABLE {res.table} (\n  rowid INTEGER PRIMARY KEY,\n  id TEXT NOT NULL UNIQUE,\n"
+        f"  _scope TEXT NOT NULL DEFAULT '',\n  _gen INTEGER NOT NULL DEFAULT 0,\n"
+        f"{cols}  _search TEXT NOT NULL DEFAULT ''\n)",
+        # The whole record lives in a table of its own, so that scans for search, filters and
+        # sorting read narrow rows only.
+        f"CREATE TABLE {res.table}_data (rowid INTEGER PRIMARY KEY, data TEXT NOT NULL)",
+        f"CREATE TRIGGER tr_{res.table}_data_delete AFTER DELETE ON {res.table} BEGIN "
+        f"DELETE FROM {res.table}_data WHERE rowid = old.rowid; END",
+        f"CREATE INDEX ix_{res.table}__scope ON {res.table}(_scope, _gen)",
+    ]
+    if res.search_fields:
+        # Substring search: a trigram full-text index over _search, kept in step by triggers.
+        t = res.table
+        stmts += [
+            f"CREATE VIRTUAL TABLE {t}_fts USING fts5(_search, content='{t}', content_rowid='rowid', "
+            f"tokenize='trigram', columnsize=0)",
+            f"CREATE TRIGGER tr_{t}_fts_insert AFTER INSERT ON {t} BEGIN "
+            f"INSERT INTO {t}_fts(rowid, _search) VALUES (new.rowid, new._search); END",
+            f"CREATE TRIGGER tr_{t}_fts_delete AFTER DELETE ON {t} BEGIN "
+            f"INSERT INTO {t}_fts({t}_fts, rowid, _search) VALUES ('delete', old.rowid, old._search); END",
+            f"CREATE TRIGGER tr_{t}_fts_update AFTER UPDATE OF _search ON {t} "
+            f"WHEN old._search IS NOT new._search BEGIN "
+            f"INSERT INTO {t}_fts({t}_fts, rowid, _search) VALUES ('delete', old.rowid, old._search); "
+            f"INSERT INTO {t}_fts(rowid, _search) VALUES (new.rowid, new._search); END",
+        ]
+    for col in res.columns:
+        if col.indexed and col.name != "id":
+            stmts.append(f"CREATE INDEX ix_{res.table}_{col.name} ON {res.table}({col.name})")
+    return ";\n".join(stmts)
