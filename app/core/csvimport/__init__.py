@@ -12,9 +12,6 @@ Each step can also be run alone: `parse_csv`, `guess_mapping`, `validate_records
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 from .coords import CoordinateError, looks_numeric, parse_coordinate, parse_wkt_point
 from .errors import (
     CsvFormatError,
@@ -64,13 +61,23 @@ __all__ = [
 ]
 
 
-@dataclass
+TYPE_CHECKING = False  # no `typing` at run time (start-up time of the command line)
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
 class ImportPlan:
     """Everything a dry run knows: how the file was read, the mapping, and the checked rows."""
 
-    parsed: ParsedCsv
-    mapping: ColumnMapping
-    result: ValidationResult
+    __slots__ = ("parsed", "mapping", "result")
+
+    def __init__(self, parsed: ParsedCsv, mapping: ColumnMapping, result: ValidationResult) -> None:
+        self.parsed = parsed
+        self.mapping = mapping
+        self.result = result
+
+    def __repr__(self) -> str:
+        return f"ImportPlan({self.parsed!r}, {self.mapping!r}, {self.result!r})"
 
     @property
     def columns(self) -> dict[str, str]:

@@ -23,18 +23,21 @@ _DEG = r"[°º˚]"
 _MIN = r"[′'’‘´]"
 _SEC = r"(?:[″\"”“]|′′|''|’’)"
 # 40°26′46″ | 40 26 46 | 40°26.767′ | 40.446° | 40 deg 26' 46" (hemisphere and sign removed first)
-_DMS_RE = re.compile(
-    rf"^{_NUM}\s*(?:{_DEG}|deg\b)?\s*(?:{_NUM}\s*{_MIN}?\s*(?:{_NUM}\s*{_SEC}?\s*)?)?$",
-    re.IGNORECASE,
-)
+_DMS_SOURCE = rf"^{_NUM}\s*(?:{_DEG}|deg\b)?\s*(?:{_NUM}\s*{_MIN}?\s*(?:{_NUM}\s*{_SEC}?\s*)?)?$"
 _PLAIN_RE = re.compile(r"^[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?$")
 _NUMF = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
-_WKT_RE = re.compile(
-    rf"^\s*(?:SRID=\d+\s*;\s*)?POINT\s*(?:ZM|Z|M)?\s*\(\s*{_NUMF}\s+{_NUMF}(?:\s+{_NUMF}){{0,2}}\s*\)\s*$",
-    re.IGNORECASE,
-)
+_WKT_SOURCE = rf"^\s*(?:SRID=\d+\s*;\s*)?POINT\s*(?:ZM|Z|M)?\s*\(\s*{_NUMF}\s+{_NUMF}(?:\s+{_NUMF}){{0,2}}\s*\)\s*$"
 _HEMISPHERES = {"N": ("lat", 1.0), "S": ("lat", -1.0), "E": ("lng", 1.0), "W": ("lng", -1.0)}
 _AXIS_WORD = {"lat": "latitude", "lng": "longitude"}
+_compiled: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(source: str) -> re.Pattern[str]:
+    """Compiled on first use: the slow paths are not paid for by files of plain decimals."""
+    pattern = _compiled.get(source)
+    if pattern is None:
+        pattern = _compiled[source] = re.compile(source, re.IGNORECASE)
+    return pattern
 
 
 def looks_numeric(text: str) -> bool:
@@ -90,7 +93,7 @@ def parse_coordinate(raw: str, axis: str = "lat", decimal_comma: bool | None = N
     if _PLAIN_RE.match(text):
         value = _number(text, decimal_comma)
     else:
-        match = _DMS_RE.match(text)
+        match = _pattern(_DMS_SOURCE).match(text)
         if not match:
             raise CoordinateError(f"'{raw.strip()}' is not a number or a degrees-minutes-seconds value")
         deg_s, min_s, sec_s = match.groups()
@@ -111,7 +114,7 @@ def parse_coordinate(raw: str, axis: str = "lat", decimal_comma: bool | None = N
 
 def parse_wkt_point(raw: str) -> tuple[float, float]:
     """``POINT (lng lat)`` (any case, optional space, Z/M ignored, EWKT SRID prefix) -> (lat, lng)."""
-    match = _WKT_RE.match(raw)
+    match = _pattern(_WKT_SOURCE).match(raw)
     if not match:
         text = raw.strip()
         if not text:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 
 class CsvImportError(ValueError):
-    """A file that cannot be imported as a whole (a bad row is not an error: it is listed)."""
+    """A file that cannot be imported as a whole (a bad row is not an error: it is listed).
+
+    Not a subclass of app.core.errors.CabinetError on purpose: that module imports `typing`,
+    which the light `cabinet import --dry-run` start-up avoids; `user_message()` is the same.
+    """
 
     hint: str = ""
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
 
 from .coords import CoordinateError, looks_numeric, parse_coordinate, parse_wkt_point
 from .errors import MappingError
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs ~20 ms at start-up
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 __all__ = [
     "FIELDS",
@@ -68,22 +70,42 @@ def is_known_label(label: str) -> bool:
     return _field_for_label(label)[1] > 0
 
 
-@dataclass(frozen=True)
 class ColumnMapping:
-    """0-based column index per field (None: not mapped)."""
+    """0-based column index per field (None: not mapped). Immutable: see `with_overrides`."""
 
-    name: int | None = None
-    lat: int | None = None
-    lng: int | None = None
-    wkt: int | None = None
-    description: int | None = None
-    address: int | None = None
-    category: int | None = None
-    tags: int | None = None
-    layer: int | None = None
+    __slots__ = FIELDS
+    name: int | None
+    lat: int | None
+    lng: int | None
+    wkt: int | None
+    description: int | None
+    address: int | None
+    category: int | None
+    tags: int | None
+    layer: int | None
+
+    def __init__(self, name: int | None = None, lat: int | None = None, lng: int | None = None,
+                 wkt: int | None = None, description: int | None = None, address: int | None = None,
+                 category: int | None = None, tags: int | None = None, layer: int | None = None) -> None:
+        values = (name, lat, lng, wkt, description, address, category, tags, layer)
+        for field, value in zip(FIELDS, values, strict=True):
+            object.__setattr__(self, field, value)
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError("ColumnMapping is immutable; use with_overrides()")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ColumnMapping) and self.as_dict() == other.as_dict()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.as_dict().values()))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v}" for k, v in self.as_dict().items() if v is not None)
+        return f"ColumnMapping({inner})"
 
     def as_dict(self) -> dict[str, int | None]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {field: getattr(self, field) for field in FIELDS}
 
     def names(self, header: Sequence[str]) -> dict[str, str]:
         """{field: column title} for the mapped fields."""
@@ -119,7 +141,7 @@ class ColumnMapping:
             current[field] = index
         if overrides.get("wkt") is not None and "lat" not in overrides and "lng" not in overrides:
             current["lat"] = current["lng"] = None
-        return replace(self, **current)
+        return ColumnMapping(**current)
 
 
 def resolve_column(header: Sequence[str], spec: str | int) -> int:
@@ -158,16 +180,12 @@ def _from_header(header: Sequence[str]) -> dict[str, int]:
     return {field: index for field, (_, index) in found.items()}
 
 
-@dataclass
 class _ColumnStats:
-    filled: int = 0
-    numeric: int = 0
-    lat_ok: int = 0
-    lng_only: int = 0   # fits ±180 but not ±90
-    hemi_lat: int = 0
-    hemi_lng: int = 0
-    wkt: int = 0
-    text: int = 0
+    __slots__ = ("filled", "numeric", "lat_ok", "lng_only", "hemi_lat", "hemi_lng", "wkt", "text")
+
+    def __init__(self) -> None:
+        self.filled = self.numeric = self.lat_ok = self.hemi_lat = self.hemi_lng = self.wkt = self.text = 0
+        self.lng_only = 0  # fits ±180 but not ±90
 
 
 def _content_stats(records: Sequence[Sequence[str]], width: int) -> list[_ColumnStats]:

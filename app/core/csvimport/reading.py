@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import io
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import NamedTuple
+from collections import namedtuple
 
 from .coords import CoordinateError, looks_numeric, parse_coordinate
 from .errors import CsvFormatError, DecodingError, EmptyFileError, NotTextError
 from .mapping import is_known_label
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs ~20 ms at start-up
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
 
 __all__ = [
     "DELIMITERS",
@@ -37,39 +40,57 @@ _SAMPLE_CHARS = 256 * 1024
 _FIELD_LIMIT = 10 * 1024 * 1024
 _DECIMAL_COMMA_RE = re.compile(r"^\s*[-+]?\d{1,3},\d+\s*$")
 _DECIMAL_POINT_RE = re.compile(r"^\s*[-+]?\d{1,3}\.\d+\s*$")
-# Bytes that a text file never holds (C0 controls other than tab, LF, VT, FF, CR; DEL is allowed).
-_CONTROL_CHARS = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\x0b\x0c\r")
-_CONTROL_TABLE = str.maketrans("", "", _CONTROL_CHARS)
+# Characters a text file never holds (C0 controls other than tab, LF, VT, FF, CR).
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f]")
+
+# One record: the 1-based line where it starts (header = line 1) and its fields (list[str]).
+Record = namedtuple("Record", ["line", "fields"])
 
 
-class Record(NamedTuple):
-    """One record: the 1-based line where it starts (header = line 1) and its fields."""
-
-    line: int
-    fields: list[str]
-
-
-@dataclass(frozen=True)
 class CsvOptions:
     """What the person chose; None means "detect"."""
 
-    encoding: str | None = None
-    delimiter: str | None = None
-    decimal_comma: bool | None = None
-    has_header: bool | None = None
+    __slots__ = ("encoding", "delimiter", "decimal_comma", "has_header")
+
+    def __init__(self, encoding: str | None = None, delimiter: str | None = None,
+                 decimal_comma: bool | None = None, has_header: bool | None = None) -> None:
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.decimal_comma = decimal_comma
+        self.has_header = has_header
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.encoding, self.delimiter, self.decimal_comma, self.has_header)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CsvOptions) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"CsvOptions(encoding={self.encoding!r}, delimiter={self.delimiter!r}, "
+                f"decimal_comma={self.decimal_comma!r}, has_header={self.has_header!r})")
 
 
-@dataclass
 class ParsedCsv:
-    """The file as records, with what was detected (or forced) to read it."""
+    """The file as records, with what was detected (or forced) to read it.
 
-    encoding: str
-    delimiter: str
-    has_header: bool
-    decimal_comma: bool
-    header: list[str]           # the header's titles, or "column 1", "column 2"... without one
-    records: list[Record]       # data records only (not the header), blank lines skipped
-    options: CsvOptions = field(default_factory=CsvOptions)
+    `header`: the header's titles, or "column 1", "column 2"... without one (one per column).
+    `records`: data records only (not the header), blank lines skipped.
+    """
+
+    __slots__ = ("encoding", "delimiter", "has_header", "decimal_comma", "header", "records", "options")
+
+    def __init__(self, encoding: str, delimiter: str, has_header: bool, decimal_comma: bool,
+                 header: list[str], records: list[Record], options: CsvOptions | None = None) -> None:
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.has_header = has_header
+        self.decimal_comma = decimal_comma
+        self.header = header
+        self.records = records
+        self.options = options or CsvOptions()
 
     @property
     def width(self) -> int:
@@ -79,10 +100,16 @@ class ParsedCsv:
     def delimiter_name(self) -> str:
         return DELIMITER_NAMES.get(self.delimiter, self.delimiter)
 
+    def __repr__(self) -> str:
+        return (f"ParsedCsv(encoding={self.encoding!r}, delimiter={self.delimiter!r}, "
+                f"has_header={self.has_header}, decimal_comma={self.decimal_comma}, header={self.header!r}, "
+                f"records=<{len(self.records)}>)")
+
 
 def read_file(path: str | Path) -> bytes:
     """The only I/O of the engine. Raises OSError (FileNotFoundError...) as is."""
-    return Path(path).read_bytes()
+    with open(path, "rb") as fh:
+        return fh.read()
 
 
 _BOMS = (
@@ -98,8 +125,7 @@ def _check_text(text: str) -> None:
     if not text.strip():
         raise EmptyFileError("the file is empty")
     sample = text[:_SAMPLE_CHARS]
-    controls = len(sample) - len(sample.translate(_CONTROL_TABLE))
-    if controls and controls * 100 > len(sample):
+    if _CONTROL_RE.search(sample) and len(_CONTROL_RE.findall(sample)) * 100 > len(sample):
         raise NotTextError("this is not a text file (it holds binary data)")
 
 
@@ -213,21 +239,27 @@ def split_records(text: str, delimiter: str) -> list[Record]:
     reader = _reader(text, delimiter)
     records: list[Record] = []
     append = records.append
+    make = tuple.__new__
     previous = 0
     old_limit = csv.field_size_limit(_FIELD_LIMIT)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # many new lists and tuples, no cycles: the collector would only slow this down
     try:
         for row in reader:
             line = previous + 1
             previous = reader.line_num
             if not row:
                 continue
-            if not row[0].strip() and not "".join(row).strip():
+            first = row[0]
+            if (not first or first.isspace()) and not "".join(row).strip():
                 continue  # blank, or only delimiters and spaces
-            append(Record(line, row))
+            append(make(Record, (line, row)))
     except csv.Error as exc:
         raise CsvFormatError(f"the file cannot be read as CSV after line {previous}: {exc}") from None
     finally:
         csv.field_size_limit(old_limit)
+        if gc_was_enabled:
+            gc.enable()
     return records
 
 

@@ -3,16 +3,19 @@ coordinates warning, batches, the rejected-rows export and fingerprints."""
 
 from __future__ import annotations
 
-import csv
-import io
+import gc
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections import namedtuple
 
 from .coords import CoordinateError, parse_coordinate, parse_wkt_point
 from .mapping import ColumnMapping
-from .reading import ParsedCsv, Record
+
+TYPE_CHECKING = False  # typing is not imported at run time: it costs ~20 ms at start-up
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any
+
+    from .reading import ParsedCsv, Record
 
 __all__ = [
     "BATCH_SIZE",
@@ -49,20 +52,19 @@ def _clean(text: str) -> str:
     return text
 
 
-@dataclass(slots=True)
-class ValidRow:
-    """A row that the server will accept (as far as the client can tell)."""
+_ValidRowBase = namedtuple(
+    "_ValidRowBase",
+    ["line", "name", "lat", "lng", "description", "address", "category", "tags", "layer", "fields"],
+    defaults=(None, None, None, (), None, ()),
+)
 
-    line: int
-    name: str
-    lat: float
-    lng: float
-    description: str | None
-    address: str | None
-    category: str | None
-    tags: list[str]
-    layer: str | None
-    fields: list[str]
+
+class ValidRow(_ValidRowBase):
+    """A row that the server will accept (as far as the client can tell). Immutable (a named
+    tuple: cheap to make by the ten thousand): line, name, lat, lng, description, address,
+    category, tags (list of names), layer, fields (the record as read)."""
+
+    __slots__ = ()
 
     def to_location(self) -> dict[str, Any]:
         """The bulk-create entry without category/tag ids (the job engine adds those)."""
@@ -77,21 +79,32 @@ class ValidRow:
     def fingerprint(self) -> str:
         return row_fingerprint(self.name, self.lat, self.lng)
 
-
-@dataclass(slots=True)
-class InvalidRow:
-    line: int
-    error: str
-    fields: list[str]
+    def __repr__(self) -> str:
+        return f"ValidRow(line={self.line}, name={self.name!r}, lat={self.lat}, lng={self.lng})"
 
 
-@dataclass
+class InvalidRow(namedtuple("_InvalidRowBase", ["line", "error", "fields"])):
+    """A row the server would refuse: where it starts, why, and its fields as read."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"InvalidRow(line={self.line}, error={self.error!r})"
+
+
 class ValidationResult:
-    rows: int                                   # records read (blank lines not counted)
-    valid: list[ValidRow]
-    invalid: list[InvalidRow]
-    warnings: list[str] = field(default_factory=list)
-    swapped: bool = False                       # the data look like latitude/longitude swapped
+    """`rows` records read (blank lines not counted) = len(valid) + len(invalid), both in file order.
+    `swapped`: the data look like latitude and longitude swapped (see `warnings` for why)."""
+
+    __slots__ = ("rows", "valid", "invalid", "warnings", "swapped")
+
+    def __init__(self, rows: int, valid: list[ValidRow], invalid: list[InvalidRow],
+                 warnings: list[str] | None = None, swapped: bool = False) -> None:
+        self.rows = rows
+        self.valid = valid
+        self.invalid = invalid
+        self.warnings = warnings if warnings is not None else []
+        self.swapped = swapped
 
     def batches(self, size: int = BATCH_SIZE) -> list[list[ValidRow]]:
         return make_batches(self.valid, size)
@@ -102,6 +115,10 @@ class ValidationResult:
 
     def preview(self, count: int = 5) -> list[ValidRow]:
         return self.valid[:count]
+
+    def __repr__(self) -> str:
+        return (f"ValidationResult(rows={self.rows}, valid=<{len(self.valid)}>, invalid=<{len(self.invalid)}>, "
+                f"swapped={self.swapped})")
 
 
 def split_tags(text: str) -> list[str]:
@@ -130,124 +147,186 @@ def _shown(value: float) -> str:
 def _optional(fields: list[str], index: int | None) -> str | None:
     if index is None or index >= len(fields):
         return None
-    return _clean(fields[index]) or None
+    return fields[index].strip() or None
+
+
+_INF = float("inf")
+
+
+class _RowChecker:
+    """The full check of one row, with every reason; also counts what the swap warning needs."""
+
+    def __init__(self, mapping: ColumnMapping, decimal_comma: bool | None) -> None:
+        self.m = mapping
+        self.use_wkt = mapping.uses_wkt
+        self.decimal_comma = decimal_comma
+        self.numeric = self.lat_out = self.swap_fit = self.hemi_swapped = 0
+
+    def _name(self, fields: list[str], errors: list[str]) -> str:
+        index = self.m.name
+        if index is None:
+            errors.append("no name column is mapped")
+            return ""
+        if index >= len(fields):
+            errors.append(f"name is missing (the row has {len(fields)} fields)")
+            return ""
+        name = _clean(fields[index])
+        if not name:
+            errors.append("name is empty")
+        elif _units(name) > NAME_MAX:
+            errors.append(f"name is longer than {NAME_MAX} characters ({_units(name)})")
+        return name
+
+    def _coordinates(self, fields: list[str], errors: list[str]) -> tuple[float | None, float | None]:
+        m, count = self.m, len(fields)
+        lat = lng = None
+        if self.use_wkt:
+            if m.wkt is None or m.wkt >= count:
+                errors.append(f"WKT point is missing (the row has {count} fields)")
+            else:
+                try:
+                    lat, lng = parse_wkt_point(fields[m.wkt])
+                except CoordinateError as exc:
+                    errors.append(f"WKT {exc}")
+            return lat, lng
+        if m.lat is None or m.lng is None:
+            errors.append("no latitude/longitude columns are mapped")
+            return None, None
+        if m.lat >= count:
+            errors.append(f"latitude is missing (the row has {count} fields)")
+        else:
+            try:
+                lat = _coordinate(fields[m.lat], "lat", self.decimal_comma)
+            except CoordinateError as exc:
+                if "belongs to a longitude" in str(exc):
+                    self.hemi_swapped += 1
+                errors.append(f"latitude {exc}")
+        if m.lng >= count:
+            errors.append(f"longitude is missing (the row has {count} fields)")
+        else:
+            try:
+                lng = _coordinate(fields[m.lng], "lng", self.decimal_comma)
+            except CoordinateError as exc:
+                errors.append(f"longitude {exc}")
+        return lat, lng
+
+    def _ranges(self, lat: float | None, lng: float | None, errors: list[str]) -> None:
+        if lat is not None:
+            if lng is not None:
+                self.numeric += 1
+            if lat != lat or lat in (_INF, -_INF):
+                errors.append("latitude is not a finite number")
+            elif not -90.0 <= lat <= 90.0:
+                errors.append(f"latitude {_shown(lat)} is out of range (must be between -90 and 90)")
+                self.lat_out += 1
+                if lng is not None and -90.0 <= lng <= 90.0:
+                    self.swap_fit += 1
+        if lng is not None:
+            if lng != lng or lng in (_INF, -_INF):
+                errors.append("longitude is not a finite number")
+            elif not -180.0 <= lng <= 180.0:
+                errors.append(f"longitude {_shown(lng)} is out of range (must be between -180 and 180)")
+
+    def check(self, line: int, fields: list[str]) -> ValidRow | InvalidRow:
+        m = self.m
+        errors: list[str] = []
+        name = self._name(fields, errors)
+        lat, lng = self._coordinates(fields, errors)
+        self._ranges(lat, lng, errors)
+        description = _optional(fields, m.description)
+        if description and _units(description) > DESCRIPTION_MAX:
+            errors.append(f"description is longer than {DESCRIPTION_MAX} characters")
+        address = _optional(fields, m.address)
+        if address and _units(address) > ADDRESS_MAX:
+            errors.append(f"address is longer than {ADDRESS_MAX} characters")
+        category = _optional(fields, m.category)
+        if category and _units(category) > CATEGORY_MAX:
+            errors.append(f"category is longer than {CATEGORY_MAX} characters")
+        layer = _optional(fields, m.layer)
+        if layer and _units(layer) > NAME_MAX:
+            errors.append(f"layer is longer than {NAME_MAX} characters")
+        raw_tags = _optional(fields, m.tags)
+        tags = split_tags(raw_tags) if raw_tags else []
+        long_tags = [t for t in tags if _units(t) > TAG_MAX]
+        if long_tags:
+            errors.append(f"tag '{long_tags[0][:20]}...' is longer than {TAG_MAX} characters")
+        if errors or lat is None or lng is None:
+            return InvalidRow(line, "; ".join(errors) or "no coordinates", fields)
+        return ValidRow(line, name, lat, lng, description, address, category, tags, layer, fields)
+
+
+def _check_all(records: Iterable[Record], mapping: ColumnMapping, checker: _RowChecker,
+               valid: list[ValidRow], invalid: list[InvalidRow]) -> tuple[int, int]:
+    """The loop over every record: (records seen, rows made valid by the fast path)."""
+    check = checker.check
+    add_valid, add_invalid = valid.append, invalid.append
+    name_i, lat_i, lng_i = mapping.name, mapping.lat, mapping.lng
+    desc_i, addr_i = mapping.description, mapping.address
+    fast = (name_i is not None and lat_i is not None and lng_i is not None and not mapping.uses_wkt
+            and mapping.category is None and mapping.tags is None and mapping.layer is None)
+    new, valid_row, extra = tuple.__new__, ValidRow, _EXTRA_SPACE
+    rows = fast_valid = 0
+    for line, fields in records:
+        rows += 1
+        if fast:
+            # Fast path: plain decimals, a short name, short optional texts. Anything else
+            # (DMS, decimal commas, missing fields, long texts, errors) goes to the full check.
+            try:
+                name = fields[name_i].strip()
+                lat = float(fields[lat_i])
+                lng = float(fields[lng_i])
+                description = (fields[desc_i].strip() or None) if desc_i is not None else None
+                address = (fields[addr_i].strip() or None) if addr_i is not None else None
+            except (IndexError, ValueError):
+                pass
+            else:
+                if (name and -90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0 and len(name) <= 100
+                        and name[0] not in extra and name[-1] not in extra
+                        and (description is None or len(description) <= 1000)
+                        and (address is None or len(address) <= 250)):
+                    add_valid(new(valid_row, (line, name, lat, lng, description, address, None, [], None,
+                                              fields)))
+                    fast_valid += 1
+                    continue
+        row = check(line, fields)
+        if type(row) is ValidRow:
+            add_valid(row)
+        else:
+            add_invalid(row)  # type: ignore[arg-type]
+    return rows, fast_valid
 
 
 def validate_records(parsed: ParsedCsv, mapping: ColumnMapping,
                      records: Iterable[Record] | None = None) -> ValidationResult:
-    """Check every record against the server's rules; a record is either valid or invalid.
+    """Check every record (or `records`) against the server's rules; each record comes out
+    either valid or invalid, in file order.
 
-    Raises nothing for bad rows. `mapping.problem()` must be None (else every row is invalid).
+    Raises nothing for bad rows. With no name or coordinate columns mapped
+    (`mapping.problem()`), every row is invalid.
     """
-    decimal_comma = parsed.options.decimal_comma
-    name_i, lat_i, lng_i, wkt_i = mapping.name, mapping.lat, mapping.lng, mapping.wkt
-    use_wkt = mapping.uses_wkt
-    desc_i, addr_i, cat_i, tags_i, layer_i = (mapping.description, mapping.address, mapping.category,
-                                             mapping.tags, mapping.layer)
-    extras = any(i is not None for i in (desc_i, addr_i, cat_i, tags_i, layer_i))
+    checker = _RowChecker(mapping, parsed.options.decimal_comma)
     valid: list[ValidRow] = []
     invalid: list[InvalidRow] = []
-    numeric = lat_out = swap_fit = hemi_swapped = 0
-    rows = 0
-    for line, fields in parsed.records if records is None else records:
-        rows += 1
-        count = len(fields)
-        errors: list[str] = []
-        # name
-        if name_i is None:
-            errors.append("no name column is mapped")
-            name = ""
-        elif name_i >= count:
-            errors.append(f"name is missing (the row has {count} fields)")
-            name = ""
-        else:
-            name = _clean(fields[name_i])
-            if not name:
-                errors.append("name is empty")
-            elif len(name) > NAME_MAX // 2 and _units(name) > NAME_MAX:
-                errors.append(f"name is longer than {NAME_MAX} characters ({_units(name)})")
-        # coordinates
-        lat = lng = None
-        if use_wkt:
-            if wkt_i is None or wkt_i >= count:
-                errors.append(f"WKT point is missing (the row has {count} fields)")
-            else:
-                try:
-                    lat, lng = parse_wkt_point(fields[wkt_i])
-                except CoordinateError as exc:
-                    errors.append(f"WKT {exc}")
-        elif lat_i is None or lng_i is None:
-            errors.append("no latitude/longitude columns are mapped")
-        else:
-            if lat_i >= count:
-                errors.append(f"latitude is missing (the row has {count} fields)")
-            else:
-                try:
-                    lat = _coordinate(fields[lat_i], "lat", decimal_comma)
-                except CoordinateError as exc:
-                    if "belongs to a longitude" in str(exc):
-                        hemi_swapped += 1
-                    errors.append(f"latitude {exc}")
-            if lng_i >= count:
-                errors.append(f"longitude is missing (the row has {count} fields)")
-            else:
-                try:
-                    lng = _coordinate(fields[lng_i], "lng", decimal_comma)
-                except CoordinateError as exc:
-                    errors.append(f"longitude {exc}")
-        if lat is not None:
-            if not -90.0 <= lat <= 90.0:
-                if lat != lat or lat in (float("inf"), float("-inf")):
-                    errors.append("latitude is not a finite number")
-                else:
-                    errors.append(f"latitude {_shown(lat)} is out of range (must be between -90 and 90)")
-                    lat_out += 1
-                    if lng is not None and -90.0 <= lng <= 90.0:
-                        swap_fit += 1
-            if lng is not None:
-                numeric += 1
-        if lng is not None and not -180.0 <= lng <= 180.0:
-            if lng != lng or lng in (float("inf"), float("-inf")):
-                errors.append("longitude is not a finite number")
-            else:
-                errors.append(f"longitude {_shown(lng)} is out of range (must be between -180 and 180)")
-        description = address = category = layer = None
-        tags: list[str] = []
-        if extras:
-            description = _optional(fields, desc_i)
-            if description and _units(description) > DESCRIPTION_MAX:
-                errors.append(f"description is longer than {DESCRIPTION_MAX} characters")
-            address = _optional(fields, addr_i)
-            if address and _units(address) > ADDRESS_MAX:
-                errors.append(f"address is longer than {ADDRESS_MAX} characters")
-            category = _optional(fields, cat_i)
-            if category and _units(category) > CATEGORY_MAX:
-                errors.append(f"category is longer than {CATEGORY_MAX} characters")
-            layer = _optional(fields, layer_i)
-            if layer and _units(layer) > NAME_MAX:
-                errors.append(f"layer is longer than {NAME_MAX} characters")
-            raw_tags = _optional(fields, tags_i)
-            if raw_tags:
-                tags = split_tags(raw_tags)
-                long_tags = [t for t in tags if _units(t) > TAG_MAX]
-                if long_tags:
-                    errors.append(f"tag '{long_tags[0][:20]}...' is longer than {TAG_MAX} characters")
-        if errors:
-            invalid.append(InvalidRow(line, "; ".join(errors), fields))
-        else:
-            valid.append(ValidRow(line, name, lat, lng, description, address,  # type: ignore[arg-type]
-                                  category, tags, layer, fields))
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # tens of thousands of new tuples and no cycles: the collector would only slow it down
+    try:
+        rows, fast_valid = _check_all(parsed.records if records is None else records, mapping, checker,
+                                      valid, invalid)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    numeric = checker.numeric + fast_valid
     warnings: list[str] = []
     swapped = False
-    if swap_fit and swap_fit == lat_out and swap_fit * 10 >= numeric:
+    if checker.swap_fit and checker.swap_fit == checker.lat_out and checker.swap_fit * 10 >= numeric:
         swapped = True
         warnings.append(
-            f"latitude and longitude look swapped: {swap_fit} rows have a latitude beyond ±90 whose "
+            f"latitude and longitude look swapped: {checker.swap_fit} rows have a latitude beyond ±90 whose "
             "longitude would fit as a latitude; check the latitude and longitude columns")
-    if hemi_swapped and hemi_swapped * 2 >= rows:
+    if checker.hemi_swapped and checker.hemi_swapped * 2 >= rows:
         swapped = True
         warnings.append(
-            f"latitude and longitude look swapped: {hemi_swapped} latitudes end in E or W; "
+            f"latitude and longitude look swapped: {checker.hemi_swapped} latitudes end in E or W; "
             "check the latitude and longitude columns")
     return ValidationResult(rows=rows, valid=valid, invalid=invalid, warnings=warnings, swapped=swapped)
 
@@ -262,6 +341,9 @@ def make_batches(rows: Sequence[ValidRow], size: int = BATCH_SIZE) -> list[list[
 def export_rejected(header: Sequence[str], invalid: Iterable[InvalidRow], delimiter: str = ",") -> str:
     """The rejected rows as CSV text: the original columns plus `line` and `reason`, ready to be
     fixed and imported again (the mapping guess ignores the two extra columns)."""
+    import csv
+    import io
+
     rows = list(invalid)
     width = max([len(header)] + [len(r.fields) for r in rows])
     titles = list(header) + [f"column {i + 1}" for i in range(len(header), width)]
