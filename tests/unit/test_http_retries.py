@@ -183,3 +183,29 @@ async def test_broken_on_wait_callback_does_not_break_request() -> None:
     rec = Recorder(httpx.Response(503, json={"error": {"type": "x", "message": "y"}}), ok())
     http = make(rec, on_wait=bad)
     assert (await http.request("GET", "/items/itm_1"))["id"] == "itm_1"
+
+
+class CutOffStream(httpx.AsyncByteStream):
+    """A body that breaks off after its first chunk, as when the server drops the connection."""
+
+    async def __aiter__(self):
+        yield b'{"object": "item", "id": "itm_'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+
+
+@pytest.mark.asyncio
+async def test_cut_off_answer_to_post_is_outcome_unknown_not_resent() -> None:
+    rec = Recorder(httpx.Response(201, stream=CutOffStream()), ok())
+    http = make(rec)
+    with pytest.raises(E.OutcomeUnknownError) as info:
+        await http.request("POST", "/items", json={"name": "a"})
+    assert len(rec.requests) == 1
+    assert "201" in info.value.reason
+
+
+@pytest.mark.asyncio
+async def test_cut_off_answer_to_get_is_retried() -> None:
+    rec = Recorder(httpx.Response(200, stream=CutOffStream()), ok())
+    http = make(rec)
+    assert (await http.request("GET", "/items/itm_1"))["id"] == "itm_1"
+    assert len(rec.requests) == 2
