@@ -291,6 +291,8 @@ class Cache:
         if not sort:
             return f" ORDER BY rowid {direction}"
         column = res.aliases().get(sort.lower())
+        if column in ("layer_id", "tag_id"):  # membership lists: sort on the JSON text
+            column = None
         if column is None:
             if not is_identifier(sort):
                 raise ValueError(f"cannot sort {res.name} on {sort!r}")
