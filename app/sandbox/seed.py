@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 import random
+import sqlite3
 import string
+import threading
 import time
 import uuid
 from typing import Any
 
 from app.sandbox.seed_data import COLLECTIONS, MAPS
-from app.sandbox.store import Store
+from app.sandbox.store import SCHEMA, Store
 from app.sandbox.util import LOWER_ALNUM, cuid, iso_millis, iso_seconds, random_token
 
 SEED = 20260301
@@ -96,6 +98,33 @@ def initialise(store: Store, seed: str) -> None:
             conn.execute("INSERT INTO im_sales VALUES (?, 'USD', 0, 0, 0, 0, 0, 0, ?, ?)",
                          (TEAM_ID, iso_seconds(BASE_TS), iso_seconds(BASE_TS + YEAR - 1)))
     store.set_meta("seed", seed)
+
+
+_TEMPLATES: dict[str, sqlite3.Connection] = {}
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def initialise_cached(store: Store, seed: str) -> None:
+    """Like initialise(), but seeds a fresh database by copying a per-process template (fast in tests).
+
+    The keys are rotated after the copy, so every sandbox still gets keys of its own.
+    """
+    if store.get_meta("seed") is not None:
+        rotate_keys(store)
+        return
+    with _TEMPLATE_LOCK:
+        template = _TEMPLATES.get(seed)
+        if template is None:
+            template = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            template.row_factory = sqlite3.Row
+            tstore = Store.__new__(Store)
+            tstore.path, tstore.conn, tstore.lock = ":memory:", template, threading.RLock()
+            template.executescript(SCHEMA)
+            initialise(tstore, seed)
+            _TEMPLATES[seed] = template
+        with store.lock:
+            template.backup(store.conn)
+    rotate_keys(store)
 
 
 def rotate_keys(store: Store) -> None:

@@ -57,7 +57,7 @@ class SandboxServer:
             self._tmpdir = tempfile.mkdtemp(prefix="cabinet-sandbox-")
             self.db_path = Path(self._tmpdir) / "sandbox.sqlite3"
         store = Store(self.db_path)
-        seed.initialise(store, self.seed)
+        seed.initialise_cached(store, self.seed)
         self.state = SandboxState(store, self.time_scale)
         self._app = SandboxApp(self.state, self._admin)
 
