@@ -328,6 +328,8 @@ class JobRunner:
                 state=J.B_CREATED if has_layers else J.B_DONE,
             )
             self._emit()
+            if not has_layers:
+                return True
         return await self._memberships(seq)
 
     def _reject(self, seq: int, todo: list[J.RowState], exc: RequestValidationError) -> None:
