@@ -35,6 +35,7 @@ def _kill(pid: int) -> None:
 
 @pytest.fixture
 def secret_service(tmp_path, monkeypatch) -> Iterator[object]:
+    previous = keyring.get_keyring()  # before any environment change: restored at the end
     home = tmp_path / "home"
     (home / ".local" / "share" / "keyrings").mkdir(parents=True)
     runtime = tmp_path / "run"
@@ -61,7 +62,6 @@ def secret_service(tmp_path, monkeypatch) -> Iterator[object]:
         from keyring.backends import SecretService
 
         backend = SecretService.Keyring()
-        previous = keyring.get_keyring()
         keyring.set_keyring(backend)
         try:
             yield backend
