@@ -79,6 +79,10 @@ class Pacer:
         now = self.clock() if now is None else now
         return now + self.delay(now)
 
+    def not_before(self, when: float) -> None:
+        """Send nothing before ``when`` (epoch s), e.g. a wait recorded by a process that ended."""
+        self._not_before = max(self._not_before, when)
+
     def on_rate_limited(self, retry_after: float | None, now: float | None = None) -> float:
         """Record a 429; returns the seconds to wait before trying again."""
         now = self.clock() if now is None else now

@@ -260,6 +260,9 @@ class JobRunner:
         if info.state in J.FINISHED_STATES:
             return summarize(self.store, self.job_id)
         self.map_id = info.map_id
+        if info.state == J.WAITING and info.wait_until and info.wait_until > self.clock():
+            # A wait recorded before a close or crash: this process has not seen the headers yet.
+            self.bulk_pacer.not_before(info.wait_until)
         try:
             self._set_state(J.RUNNING)
             unsure = [b.seq for b in self.store.batches(self.job_id) if b.state in (J.B_SENDING, J.B_UNKNOWN)]
