@@ -1,0 +1,276 @@
+"""Headless commands on the sync engine: `sync`, `maps add|list|remove`, `export`.
+
+No Qt; top-level imports stay light (argparse only) so `cabinet --help` is fast — the
+handlers import the cache, the adapters and httpx when they run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from typing import Any
+
+EXPORTABLE = ("items", "collections", "listings", "maps", "locations", "categories", "tags", "layers",
+              "api_keys", "sales_summary")
+MAP_SCOPED = ("locations", "categories", "tags", "layers")
+KEY_HELP = ("Set the keys in Settings (Ctrl+,) in the Cabinet app, or in the environment: "
+            "INSTAMAPP_API_KEY and MAPIRY_API_KEY (and INSTAMAPP_BASE_URL / MAPIRY_BASE_URL for other servers).")
+
+
+def register(subparsers: Any) -> None:
+    sync = subparsers.add_parser(
+        "sync", help="fill the offline cache from InstaMapp and Mapiry",
+        description="Fetch every resource (every page) into the offline cache and print counts per resource. "
+                    "Exit status 1 when a service is offline, refuses the key, or no key is set.")
+    sync.add_argument("--service", choices=("instamapp", "mapiry", "all"), default="all",
+                      help="which service to sync (default: all)")
+    sync.add_argument("--json", action="store_true", help="print the result as JSON")
+    sync.set_defaults(func=run_sync)
+
+    maps = subparsers.add_parser("maps", help="the Mapiry maps Cabinet knows about",
+                                 description="Mapiry has no endpoint that lists maps: register yours here.")
+    maps_sub = maps.add_subparsers(dest="maps_command", metavar="ACTION", required=True)
+    add = maps_sub.add_parser("add", help="register a map by id or address")
+    add.add_argument("map_ref", metavar="MAP_ID_OR_URL")
+    add.set_defaults(func=run_maps_add)
+    lst = maps_sub.add_parser("list", help="list the registered maps")
+    lst.add_argument("--json", action="store_true", help="print as JSON")
+    lst.set_defaults(func=run_maps_list)
+    rm = maps_sub.add_parser("remove", help="forget a map and what is cached of it")
+    rm.add_argument("map_id", metavar="ID")
+    rm.set_defaults(func=run_maps_remove)
+
+    export = subparsers.add_parser(
+        "export", help="write what the cache holds to CSV or JSON (works offline)",
+        description="Write the cached records of a resource. CSV columns are the API's field names; "
+                    "lists and objects are JSON-encoded in their cell.")
+    export.add_argument("resource", choices=EXPORTABLE, metavar="RESOURCE",
+                        help="one of: " + ", ".join(EXPORTABLE))
+    export.add_argument("--map", dest="map_id", default=None, help="only this map (map-scoped resources, maps)")
+    export.add_argument("--format", choices=("csv", "json"), default=None,
+                        help="csv or json (default: from the -o file name, else csv)")
+    export.add_argument("-o", "--output", default=None, help="file to write (default: standard output)")
+    export.set_defaults(func=run_export)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+# -- sync ---------------------------------------------------------------------------------------
+def run_sync(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from app.services.config import load_connection, make_client
+    from app.services.credentials import CredentialStore
+    from app.storage import Cache
+    from app.sync.engine import SyncEngine
+
+    wanted = ("instamapp", "mapiry") if args.service == "all" else (args.service,)
+    store = CredentialStore()
+    conns = {s: load_connection(s, store) for s in wanted}
+    missing = [s for s, c in conns.items() if not c.api_key]
+    usable = [s for s in wanted if s not in missing]
+    if not usable:
+        names = " and ".join(_name(s) for s in missing)
+        _err(f"No API key is set for {names}, so there is nothing to sync. {KEY_HELP}")
+        return 1
+
+    cache = Cache()
+    try:
+        if "mapiry" in usable and not cache.known_maps():
+            _err("Note: no Mapiry maps are registered yet; add one with `cabinet maps add MAP_ID_OR_URL`.")
+
+        async def go() -> Any:
+            clients = {s: make_client(conns[s], max_retries=1) for s in usable}
+            try:
+                engine = SyncEngine(cache, clients.get("instamapp"), clients.get("mapiry"))
+                return await engine.sync(tuple(usable))
+            finally:
+                for client in clients.values():
+                    await client.aclose()
+
+        report = asyncio.run(go())
+        return _print_report(args, report, missing, cache)
+    finally:
+        cache.close()
+
+
+def _name(service: str) -> str:
+    from app.core.errors import service_name
+
+    return service_name(service)
+
+
+def _print_report(args: argparse.Namespace, report: Any, missing: list[str], cache: Any) -> int:
+    from app.sync.engine import INSTAMAPP_RESOURCES, MAPIRY_RESOURCES
+
+    order = {name: i for i, name in enumerate(INSTAMAPP_RESOURCES + MAPIRY_RESOURCES)}
+    report.counts = dict(sorted(report.counts.items(), key=lambda kv: order.get(kv[0], 99)))
+    messages = []
+    for service in sorted(report.offline):
+        messages.append(f"{_name(service)} is offline or unreachable: the cached data was kept as it was.")
+    for key, exc in report.errors.items():
+        if ":" not in key or key.split(":", 1)[0] not in report.errors:
+            messages.append(exc.user_message())
+        else:
+            messages.append(f"{key}: {exc.user_message()}")
+    for service in missing:
+        messages.append(f"No API key is set for {_name(service)}; skipped. {KEY_HELP}")
+    failed = bool(report.offline or report.errors or missing)
+    if args.json:
+        import json
+
+        print(json.dumps({
+            "ok": not failed,
+            "counts": report.counts,
+            "offline": sorted(report.offline),
+            "errors": {k: v.user_message() for k, v in report.errors.items()},
+            "missing_keys": missing,
+            "cache": str(cache.path),
+        }, indent=2))
+    else:
+        width = max((len(k) for k in report.counts), default=0)
+        for res, n in report.counts.items():
+            print(f"{res:<{width}}  {n:>7,}")
+        if not report.counts:
+            print("Nothing was synced.")
+    for text in messages:
+        _err(text)
+    return 1 if failed else 0
+
+
+# -- maps ---------------------------------------------------------------------------------------
+def _parse_map_ref(text: str) -> str:
+    try:
+        from app.services.mapiry import MapiryClient
+
+        return MapiryClient.parse_map_ref(text)
+    except ImportError:  # pragma: no cover - the adapter is part of the app
+        raise ValueError("cannot read map references without the Mapiry adapter") from None
+
+
+def run_maps_add(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from app.core.errors import CabinetError, NetworkError, NotFoundError
+    from app.services.config import load_connection, make_client
+    from app.storage import Cache
+
+    try:
+        map_id = _parse_map_ref(args.map_ref)
+    except ValueError as exc:
+        _err(str(exc))
+        return 1
+    conn = load_connection("mapiry")
+    the_map: dict | None = None
+    note = ""
+    if not conn.api_key:
+        note = f"Registered without checking it online: no Mapiry API key is set. {KEY_HELP}"
+    else:
+        async def fetch() -> dict:
+            client = make_client(conn, max_retries=1)
+            try:
+                return await client.get_map(map_id)
+            finally:
+                await client.aclose()
+
+        try:
+            the_map = asyncio.run(fetch())
+        except NotFoundError:
+            _err(f"Mapiry has no map {map_id} that this API key can see (deleted, or of another account). "
+                 "Check the id; it was not registered.")
+            return 1
+        except NetworkError:
+            note = "Mapiry could not be reached: the map was registered without checking it; `cabinet sync` will."
+        except CabinetError as exc:
+            _err(exc.user_message())
+            return 1
+    cache = Cache()
+    try:
+        cache.add_known_map(map_id, "manual")
+        if the_map is not None:
+            cache.upsert("maps", the_map)
+    finally:
+        cache.close()
+    title = f" ({the_map.get('title')})" if the_map and the_map.get("title") else ""
+    print(f"Registered map {map_id}{title}.")
+    if note:
+        _err(note)
+    return 0
+
+
+def run_maps_list(args: argparse.Namespace) -> int:
+    from app.storage import Cache
+
+    cache = Cache()
+    try:
+        maps = cache.known_maps()
+    finally:
+        cache.close()
+    if args.json:
+        import json
+
+        print(json.dumps(maps, indent=2))
+    elif not maps:
+        print("No maps registered. Add one with `cabinet maps add MAP_ID_OR_URL`.")
+    else:
+        for m in maps:
+            print(f"{m['id']}  {m['source']:<8}  {m.get('title') or '(not synced yet)'}")
+    return 0
+
+
+def run_maps_remove(args: argparse.Namespace) -> int:
+    from app.storage import Cache
+
+    cache = Cache()
+    try:
+        ids = {m["id"] for m in cache.known_maps()}
+        map_id = args.map_id.strip()
+        if map_id not in ids:
+            with contextlib.suppress(ValueError):
+                map_id = _parse_map_ref(map_id)
+        if map_id not in ids:
+            _err(f"No registered map {args.map_id}. See `cabinet maps list`.")
+            return 1
+        cache.remove_known_map(map_id)
+    finally:
+        cache.close()
+    print(f"Removed map {map_id} and its cached data.")
+    return 0
+
+
+# -- export -------------------------------------------------------------------------------------
+def run_export(args: argparse.Namespace) -> int:
+    from app.storage import Cache
+    from app.sync.export import write_export
+
+    fmt = args.format or ("json" if (args.output or "").lower().endswith(".json") else "csv")
+    if args.map_id and args.resource not in (*MAP_SCOPED, "maps"):
+        _err(f"--map applies to maps and map contents ({', '.join(MAP_SCOPED)}), not to {args.resource}.")
+        return 1
+    cache = Cache()
+    try:
+        if args.resource == "maps":
+            rows = cache.all_rows("maps")
+            if args.map_id:
+                rows = [r for r in rows if r.get("id") == args.map_id]
+        else:
+            rows = cache.all_rows(args.resource, scope=args.map_id if args.resource in MAP_SCOPED else None)
+        synced = cache.last_synced(args.resource, args.map_id or "")
+    finally:
+        cache.close()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            write_export(fh, rows, fmt)
+    else:
+        write_export(sys.stdout, rows, fmt)
+    where = args.output or "standard output"
+    if not rows:
+        _err(f"The cache holds no {args.resource}" + (f" of map {args.map_id}" if args.map_id else "")
+             + "; run `cabinet sync` first.")
+    elif args.output:
+        when = f" (synced {synced:%Y-%m-%d %H:%M} UTC)" if synced else ""
+        _err(f"Wrote {len(rows):,} {args.resource} to {where}{when}.")
+    return 0
