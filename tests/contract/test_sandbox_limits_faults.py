@@ -195,10 +195,8 @@ def test_empty_seed_has_keys_but_no_data() -> None:
 
 
 def test_cli_prints_info_line_then_serves(tmp_path: Path) -> None:
-    code = ("import argparse, sys; from app.sandbox import cli; p = argparse.ArgumentParser(); "
-            "cli.register(p.add_subparsers()); a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-c", code, "sandbox", "--seed", "empty", "--time-scale", "60",
+    proc = subprocess.Popen([sys.executable, "-m", "app", "sandbox", "--seed", "empty", "--time-scale", "60",
                              "--db", str(tmp_path / "s.sqlite3")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env, cwd=REPO)
     try:
