@@ -176,6 +176,7 @@ class ServicePanel(QWidget):
         self.busy.setFixedSize(110, 14)
         self.busy_label = QLabel(self.tr("Testing…"), self)
         test_row = QHBoxLayout()
+        test_row.setSpacing(8)
         for widget in (self.test_button, self.busy, self.busy_label):
             test_row.addWidget(widget)
         test_row.addStretch(1)
@@ -314,6 +315,17 @@ class ServicePanel(QWidget):
         )
         self.result_label.setText("<br>".join(self._details(result)))
         self.result_frame.setVisible(True)
+        self._fit_window()
+
+    def _fit_window(self) -> None:
+        """Grow the window when the result needs more room than it has (never shrink it)."""
+        window = self.window()
+        layout = window.layout()
+        if layout is not None:
+            layout.activate()
+        wanted = window.sizeHint().height()
+        if window.isVisible() and window.height() < wanted:
+            window.resize(window.width(), wanted)
 
     def _details(self, result: ProbeResult) -> list[str]:
         """The result's lines as escaped rich text: headline, then what the key may do."""
@@ -323,9 +335,14 @@ class ServicePanel(QWidget):
         head = title if result.ok else self.tr("Connection test failed")
         out = [f'<b style="color:{colour}">{esc(head)}</b>']
         if not result.ok or (self.service == "instamapp" and not result.scopes):
-            out.append(esc(result.summary or (result.error.user_message() if result.error else "")))
-            if result.pro is False:
-                out.append(esc(self.tr("Pro subscription: no")))
+            summary = result.summary or (result.error.user_message() if result.error else "")
+            rid_note = f" Request id: {result.request_id}."
+            if result.request_id and summary.endswith(rid_note):  # shown on a line of its own
+                summary = summary[: -len(rid_note)]
+            out.append(esc(summary))
+            if result.request_id:
+                rid = esc(self.tr("Request id: {0}").format(result.request_id))
+                out.append(f'<span style="color:#57606a">{rid}</span>')
         elif self.service == "instamapp":
             marks = [
                 f'<span style="color:{OK_COLOUR if s in result.scopes else "#6e7781"}">'

@@ -264,8 +264,8 @@ def test_mapiry_account_without_pro_is_shown(qtbot: Any, qloop: Any, sandbox: An
     dialog = _dialog(qtbot)
     text = _run_test(qtbot, qloop, dialog, "mapiry", sandbox.mapiry_url, _key(sandbox, "mapiry", "no_pro"))
     assert "Connection test failed" in text
-    assert "no Pro subscription" in text
-    assert "Pro subscription: no" in text
+    assert "this Mapiry account has no Pro subscription" in text
+    assert "Request id: req_" in text
 
 
 def test_expired_key_shows_a_clear_error(qtbot: Any, qloop: Any, sandbox: Any) -> None:
