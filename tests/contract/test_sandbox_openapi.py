@@ -38,12 +38,15 @@ class Checker:
         resource = Resource.from_contents(spec, default_specification=DRAFT202012)
         self.registry = Registry().with_resource("urn:spec", resource)
         self.checked: set[str] = set()
+        self.validators: dict[str, Draft202012Validator] = {}
 
     def check(self, op_id: str, resp: httpx.Response) -> Any:
         path, method, _ = self.ops[op_id]
         pointer = "/paths/" + path.replace("~", "~0").replace("/", "~1") + f"/{method}/responses/{resp.status_code}"
-        schema = {"$ref": f"urn:spec#{pointer}/content/application~1json/schema"}
-        Draft202012Validator(schema, registry=self.registry).validate(resp.json())
+        if pointer not in self.validators:
+            schema = {"$ref": f"urn:spec#{pointer}/content/application~1json/schema"}
+            self.validators[pointer] = Draft202012Validator(schema, registry=self.registry)
+        self.validators[pointer].validate(resp.json())
         self.checked.add(op_id)
         return resp.json()
 
@@ -70,7 +73,7 @@ def test_instamapp_responses_match_schema(fresh_sandbox: Any) -> None:
     key = fresh_sandbox.info["instamapp"]["keys"]["full"]
     with httpx.Client(base_url=fresh_sandbox.instamapp_url, headers={"Authorization": f"Bearer {key}"}) as c:
         items = chk.check("list_items", c.get("/items", params={"per_page": 100}))
-        for item in items["data"]:
+        for item in items["data"][:20]:
             chk.check("get_item", c.get(f"/items/{item['id']}"))
         col = c.get("/collections").json()["data"][0]["id"]
         chk.check("list_collections", c.get("/collections"))
