@@ -150,18 +150,18 @@ class SandboxServer:
         }
 
     # -- controls ---------------------------------------------------------------------------
-    def set_faults(self, latency_ms: float | None = None, error_rate: float | None = None,
-                   drop_after_commit: int | None = None, hang_after_commit: int | None = None) -> None:
-        """Change fault injection; arguments left out keep their value."""
+    def set_faults(self, latency_ms: float = 0, error_rate: float = 0.0,
+                   drop_after_commit: int = 0, hang_after_commit: int = 0) -> None:
+        """Set every fault at once (as docs/api-contract.md shows): set_faults() clears them all."""
         assert self.state is not None
         self.state.set_faults(latency_ms=latency_ms, error_rate=error_rate,
                               drop_after_commit=drop_after_commit, hang_after_commit=hang_after_commit)
 
-    def set_limits(self, general: int | None = None, maps: int | None = None, bulk: int | None = None,
-                   instamapp_per_window: int | None = None, item_limit: int | None = None) -> None:
-        """Change rate limits and the plan item limit; arguments left out keep their value."""
+    def set_limits(self, general: int = 1000, maps: int = 50, bulk: int = 20,
+                   instamapp_per_window: int = 600, item_limit: int = 5000) -> None:
+        """Set every limit at once (as docs/api-contract.md shows): set_limits() restores the defaults."""
         assert self.state is not None
-        self.state.set_limits(general=general, maps=maps, bulk=bulk,  # type: ignore[arg-type]
+        self.state.set_limits(general=general, maps=maps, bulk=bulk,
                               instamapp_per_window=instamapp_per_window, item_limit=item_limit)
 
     def seed_items(self, n: int) -> int:
