@@ -78,9 +78,12 @@ class DetailPane(QScrollArea):
 
     def show_record(self, record: Mapping[str, Any] | None, columns: Sequence[Column] = (),
                     lookups: Lookups | None = None, title: str = "") -> None:
+        if record is None and self._record is None and self._body.property("empty"):
+            return  # already showing the hint
         self._clear()
         self._record = dict(record) if record is not None else None
         if record is None:
+            self._body.setProperty("empty", True)
             hint = QLabel(_tr("Select a row to see all its fields."))
             hint.setWordWrap(True)
             hint.setStyleSheet("color: palette(placeholder-text);")

@@ -14,15 +14,18 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.ui.columns import BOOL, COLOR, Column, Lookups
+from app.ui.columns import COLOR, Column, Lookups
 
 BLOCK_SIZE = 256
 MAX_BLOCKS = 64
 
 Index = QModelIndex | QPersistentModelIndex
 
-RAW_ROLE = Qt.ItemDataRole.UserRole + 1  # the field's value as the API gave it
-RECORD_ROLE = Qt.ItemDataRole.UserRole + 2  # the whole record dict
+# Qt.ItemDataRole values as plain ints (comparing ints is what a paint can afford per cell).
+_DISPLAY, _DECORATION, _TOOLTIP, _ALIGN = 0, 1, 3, 7
+_USER = 256
+RAW_ROLE = _USER + 1  # the field's value as the API gave it
+RECORD_ROLE = _USER + 2  # the whole record dict
 
 
 class CacheTableModel(QAbstractTableModel):
@@ -31,6 +34,7 @@ class CacheTableModel(QAbstractTableModel):
         self.cache = cache
         self.resource = resource
         self.columns: tuple[Column, ...] = tuple(columns)
+        self._align = [int(c.align) for c in self.columns]
         self.allow_edit = False  # the edit step turns this on; columns say which fields may change
         self.lookups: dict[str, dict[str, str]] = {}
         self._keys: list[int] = []
@@ -110,31 +114,31 @@ class CacheTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        col = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.ToolTipRole:
+    def data(self, index: Index, role: int = 0) -> Any:
+        # Called for every role of every visible cell on each paint: plain ints, cheapest checks first.
+        if role == _DISPLAY:
             rec = self.record(index.row())
-            if rec is None:
+            return None if rec is None else self.columns[index.column()].text(rec, self.lookups)
+        if role == _ALIGN:
+            return self._align[index.column()]
+        if role == _DECORATION:
+            col = self.columns[index.column()]
+            if col.fmt != COLOR:
                 return None
-            text = col.text(rec, self.lookups)
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return text if len(text) > 30 else None
-            return text
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(col.align)
-        if role == Qt.ItemDataRole.DecorationRole and col.fmt == COLOR:
             rec = self.record(index.row())
             value = col.value(rec) if rec else None
             if isinstance(value, str) and QColor.isValidColorName(value):
                 return QColor(value)
             return None
-        if role == Qt.ItemDataRole.CheckStateRole and col.fmt == BOOL:
-            return None
+        if role == _TOOLTIP:
+            rec = self.record(index.row())
+            if rec is None:
+                return None
+            text = self.columns[index.column()].text(rec, self.lookups)
+            return text if len(text) > 30 else None
         if role == RAW_ROLE:
             rec = self.record(index.row())
-            return col.value(rec) if rec else None
+            return self.columns[index.column()].value(rec) if rec else None
         if role == RECORD_ROLE:
             return self.record(index.row())
         return None

@@ -7,12 +7,14 @@ routes every exception to one error path, so nothing vanishes silently.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+if TYPE_CHECKING:  # asyncio is imported when the first task starts, not on the way to the first paint
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,8 @@ def run_task(
     progress_label: str | None = None,
 ) -> asyncio.Task[Any]:
     """Start ``coro`` on the running loop; report its result or its error exactly once."""
+    import asyncio
+
     try:
         loop = asyncio.get_event_loop()
     except RuntimeError:

@@ -146,6 +146,7 @@ class TablePage(QWidget):
         self._search_timer.timeout.connect(self.apply_search)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self._loaded = False
+        self._choices_loaded = False
 
     # -- state ------------------------------------------------------------------------
     def restore_state(self, settings: QSettings) -> None:
@@ -177,9 +178,17 @@ class TablePage(QWidget):
         self._loaded = True
         self.total = self.cache.count(self.resource)
         self._load_lookups()
-        self._load_filter_choices()
+        if self._choices_loaded or self.window().isVisible():
+            self._load_filter_choices()
+        else:  # the filter choices are not needed for the first paint: fill them right after it
+            QTimer.singleShot(0, self._first_choices)
         self.model.requery()
         self._after_query()
+
+    def _first_choices(self) -> None:
+        if not self._choices_loaded:
+            self._choices_loaded = True
+            self._load_filter_choices()
 
     # -- search & filters -------------------------------------------------------------
     def apply_search(self) -> None:
@@ -216,6 +225,7 @@ class TablePage(QWidget):
         self.model.set_lookups(lookups)
 
     def _load_filter_choices(self) -> None:
+        self._choices_loaded = True
         for spec in self.filter_specs:
             combo = self.filter_combos[spec.key]
             current = combo.currentData()

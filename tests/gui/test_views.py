@@ -18,6 +18,7 @@ def make_window(qtbot, cache: Cache, **kwargs: Any) -> MainWindow:
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    qtbot.wait(20)  # the first event-loop passes: filter choices are filled right after the first paint
     return window
 
 
