@@ -20,7 +20,7 @@ def main() -> dict:
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_ui_startup import N_ITEMS, ui_cache_path
-    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
@@ -38,6 +38,16 @@ def main() -> dict:
             app.processEvents()
         page = window.pages["items"]
         viewport = page.table.viewport()
+        painted: list[int] = []
+
+        class PaintSpy(QObject):
+            def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint and not page._search_timer.isActive():  # noqa: SLF001
+                    painted.append(1)
+                return False
+
+        spy = PaintSpy()
+        viewport.installEventFilter(spy)
         times: list[float] = []
         counts: list[int] = []
         for word in WORDS:
@@ -47,9 +57,9 @@ def main() -> dict:
             for ch in word:
                 t0 = time.perf_counter()
                 QTest.keyClick(page.search, ch)
-                while page._search_timer.isActive():  # noqa: SLF001 - the pending search runs now
+                painted.clear()
+                while page._search_timer.isActive() or not painted:  # noqa: SLF001 - search, then paint
                     QCoreApplication.processEvents()
-                viewport.repaint()  # the filtered rows are painted
                 times.append((time.perf_counter() - t0) * 1000)
                 counts.append(page.model.rowCount())
         window.close()
