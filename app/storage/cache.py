@@ -31,6 +31,8 @@ KNOWN_MAP_SOURCES = ("created", "manual", "demo")
 _SUMMARY_ID = "summary"
 _CHUNK = 500
 _TRIGRAM = 3
+_MAX_CHAR = "\U0010ffff"
+_ID_MIN = 6  # a search this long also matches ids that begin with it (pasted ids)
 
 
 def _phrase(needle: str) -> str:
@@ -228,9 +230,13 @@ class Cache:
         needle = (search or "").strip().casefold()
         if needle and len(needle) >= _TRIGRAM and not filters and not sort and res.search_fields:
             # The common case while typing: straight from the full-text index, in rowid order.
-            sql = (f"SELECT rowid FROM {res.table}_fts WHERE {res.table}_fts MATCH ? "
-                   f"ORDER BY rowid {'DESC' if descending else 'ASC'}")
-            return self._keys(sql, (_phrase(needle),))
+            raw = search.strip()
+            sql = f"SELECT rowid FROM {res.table}_fts WHERE {res.table}_fts MATCH ?"
+            params: list[Any] = [_phrase(needle)]
+            if len(raw) >= _ID_MIN:
+                sql += f" UNION SELECT rowid FROM {res.table} WHERE id >= ? AND id < ?"
+                params += [raw, raw + _MAX_CHAR]
+            return self._keys(f"{sql} ORDER BY rowid {'DESC' if descending else 'ASC'}", params)
         where, params = self._where(res, search, filters)
         order = self._order(res, sort, descending)
         return self._keys(f"SELECT rowid FROM {res.table}{where}{order}", params)
@@ -244,17 +250,23 @@ class Cache:
     def _where(self, res: Resource, search: str, filters: dict[str, Any] | None) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
-        needle = (search or "").strip().casefold()
+        raw = (search or "").strip()
+        needle = raw.casefold()
+        # An id (or its beginning) matches too, through the id index.
+        by_id = "(id >= ? AND id < ?)" if len(raw) >= _ID_MIN else "0"
+        id_params = [raw, raw + _MAX_CHAR] if len(raw) >= _ID_MIN else []
         if needle and not res.search_fields:
-            clauses.append("0")
+            clauses.append(by_id)
+            params += id_params
         elif needle and len(needle) >= _TRIGRAM:
-            clauses.append(f"rowid IN (SELECT rowid FROM {res.table}_fts WHERE {res.table}_fts MATCH ?)")
-            params.append(_phrase(needle))
+            clauses.append(f"(rowid IN (SELECT rowid FROM {res.table}_fts WHERE {res.table}_fts MATCH ?) "
+                           f"OR {by_id})")
+            params += [_phrase(needle), *id_params]
         elif needle:
             # Too short for the trigram index: a scan of the narrow table.
-            clauses.append("_search LIKE ? ESCAPE '\\'")
+            clauses.append(f"(_search LIKE ? ESCAPE '\\' OR {by_id})")
             escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params.append(f"%{escaped}%")
+            params += [f"%{escaped}%", *id_params]
         aliases = res.aliases()
         for key, value in (filters or {}).items():
             lowered = key.lower()

@@ -171,6 +171,11 @@ def test_search_filter_sort(cache):
     assert ids(cache.query_keys("items", search="f_s")) == [rows[3]["id"]]
     assert ids(cache.query_keys("items", search="mint_in")) == [rows[2]["id"]]
     assert cache.query_keys("items", search="nothing like it") == []
+    # a pasted id (or its beginning) finds the record; short text does not match every id
+    assert ids(cache.query_keys("items", search=rows[2]["id"])) == [rows[2]["id"]]
+    assert ids(cache.query_keys("items", search=rows[2]["id"], filters={"status": "sell"})) == [rows[2]["id"]]
+    assert ids(cache.query_keys("items", search="itm_0000000")) == [r["id"] for r in rows]
+    assert cache.query_keys("items", search="itm") == []
     assert ids(cache.query_keys("items", sort="estimated_value")) == [
         rows[1]["id"], rows[3]["id"], rows[2]["id"], rows[0]["id"]]  # NULL first ascending
     assert ids(cache.query_keys("items", sort="name", descending=True))[0] == rows[1]["id"]
