@@ -35,7 +35,7 @@ VIEWS: tuple[tuple[str, tuple[tuple[str, str | None, str], ...]], ...] = (
                    ("listings", "listings", "Listings"), ("sales", None, "Sales"))),
     ("Maps", (("maps", "maps", "Maps"), ("locations", "locations", "Locations"),
               ("categories", "categories", "Categories"), ("tags", "tags", "Tags"),
-              ("layers", "layers", "Layers"))),
+              ("layers", "layers", "Layers"), ("imports", None, "Imports"))),
     ("Account", (("api_keys", "api_keys", "Mapiry API keys"),)),
 )
 VIEW_NAMES = tuple(name for _g, views in VIEWS for name, _r, _t in views)
@@ -69,6 +69,8 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self._sync_task: Any = None
         self._settings_dialog: Any = None
+        self._import_manager: Any = None
+        self._import_wizard: Any = None
         self.setWindowTitle(_tr("Cabinet") + (_tr(" — demo data") if demo else ""))
         self.setAcceptDrops(True)
         self.resize(1280, 800)
@@ -124,6 +126,7 @@ class MainWindow(QMainWindow):
             self.service_status[service] = widget
             self.statusBar().addPermanentWidget(widget)
         tasks.reporter().error.connect(self.show_error)
+        self.csvDropped.connect(self.open_import_wizard)
 
         self._build_actions()
         self._age_timer = QTimer(self)
@@ -158,6 +161,8 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         menubar = self.menuBar()
         file_menu = menubar.addMenu(_tr("&File"))
+        self.import_action = self._action("&Import CSV…", self.open_import_wizard, ["Ctrl+I"])
+        file_menu.addAction(self.import_action)
         self.export_action = self._action("&Export view…", self.export_view, ["Ctrl+E"])
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
@@ -202,10 +207,14 @@ class MainWindow(QMainWindow):
         if name not in self.pages:
             resource = next(r for _g, views in VIEWS for n, r, _t in views if n == name)
             title = next(t for _g, views in VIEWS for n, _r, t in views if n == name)
-            if resource is None:
+            if name == "imports":
+                from app.ui.imports_view import ImportsView
+
+                widget: QWidget = ImportsView(self.cache, self.import_manager())
+            elif resource is None:
                 from app.ui.sales_view import SalesView
 
-                widget: QWidget = SalesView(self.cache)
+                widget = SalesView(self.cache)
             else:
                 page = TablePage(self.cache, name, resource, _tr(title))
                 page.restore_state(app_settings())
@@ -396,6 +405,32 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(_tr("Exported {0} rows to {1}").format(f"{count:,}", path), 8000)
         return count
 
+    # -- CSV import -------------------------------------------------------------------
+    def import_manager(self) -> Any:
+        """The ImportManager that owns running imports (made the first time it is needed)."""
+        if self._import_manager is None:
+            from app.ui.import_manager import ImportManager, ImportStatusLabel
+
+            self._import_manager = ImportManager(self.cache, lambda: self._client("mapiry"), parent=self)
+            self.import_status = ImportStatusLabel(self._import_manager)
+            self.statusBar().addPermanentWidget(self.import_status)
+        return self._import_manager
+
+    def open_import_wizard(self, path: str | None = None) -> Any:
+        """File → Import CSV…, a dropped file, or `cabinet FILE.csv`: the wizard on the Locations
+        view, targeting the map chosen in its map filter."""
+        from app.ui.import_wizard import ImportWizard
+
+        self.show_view("locations")
+        combo = getattr(self.page("locations"), "filter_combos", {}).get("mapId")
+        map_id = combo.currentData() if combo is not None else None
+        wizard = ImportWizard(self.cache, lambda: self._client("mapiry"), self.import_manager(),
+                              path=path or None, map_id=map_id, parent=self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._import_wizard = wizard
+        wizard.show()
+        return wizard
+
     # -- drag & drop ------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -417,7 +452,8 @@ class MainWindow(QMainWindow):
                 rejected.append(Path(path).name)
         if rejected:
             self.show_message(
-                _tr("Cabinet imports CSV, TSV and TXT files; “{0}” is not one of them.").format(", ".join(rejected)),
+                _tr("“{0}” can't be imported: Cabinet imports locations from CSV, TSV and TXT files "
+                    "(comma, semicolon, tab or pipe separated).").format(", ".join(rejected)),
                 "warning",
             )
 
