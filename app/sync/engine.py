@@ -20,7 +20,13 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from app.core.errors import CabinetError, NetworkError, NotFoundError, PermissionDeniedError
+from app.core.errors import (
+    CabinetError,
+    NetworkError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProRequiredError,
+)
 
 if TYPE_CHECKING:
     from app.services.instamapp import InstaMappClient
@@ -156,7 +162,7 @@ class SyncEngine:
             report.errors.setdefault(service, exc)
             report.errors[f"{service}:{res}"] = exc
             self._emit(service, res, 0, None, "error", scope)
-            return True
+            return not isinstance(exc, ProRequiredError)  # no Pro: nothing else will work either
         except CabinetError as exc:
             report.errors.setdefault(service, exc)
             report.errors[f"{service}:{res}"] = exc

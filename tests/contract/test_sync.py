@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from app.core.errors import AuthenticationError
+from app.core.errors import AuthenticationError, ProRequiredError
 from app.services.instamapp import InstaMappClient
 from app.services.mapiry import MapiryClient
 from app.storage import Cache
@@ -117,6 +117,17 @@ async def test_errors_are_reported_per_service(sandbox, cache):
     assert isinstance(report.errors["instamapp"], AuthenticationError)
     assert "mapiry" not in report.errors and not report.offline
     assert report.counts["locations"] == cache.count("locations") > 0
+
+
+@pytest.mark.asyncio
+async def test_a_key_without_pro_stops_mapiry_with_one_clear_error(sandbox, cache):
+    _, mp = _clients(sandbox, mp_key="no_pro")
+    for m in sandbox.info["mapiry"]["maps"]:
+        cache.add_known_map(m)
+    async with mp:
+        report = await SyncEngine(cache, None, mp).sync(("mapiry",))
+    assert isinstance(report.errors["mapiry"], ProRequiredError)
+    assert not report.offline and cache.count("maps") == 0
 
 
 @pytest.mark.asyncio
