@@ -1,99 +1,39 @@
+# ruff: noqa: F811 - pytest fixtures imported from wizard_helpers
 """The CSV import wizard, page by page, on the shared test files and a real sandbox."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
-import io
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
 from app.importer import jobs as J
 from app.services.mapiry import MapiryClient
 from app.storage import Cache
-from app.ui import tasks
-from app.ui.import_manager import ImportManager
-from app.ui.import_wizard import ImportWizard
-
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "csv"
-SHOTS = Path("/tmp")
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        leftover = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for task in leftover:
-            task.cancel()
-        if leftover:
-            loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
-        loop.close()
-        asyncio.set_event_loop(None)
-        assert not leftover, "tasks were left running"
-
-
-def drive(loop: qasync.QEventLoop, condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    """Run the qasync loop (and with it Qt's) until ``condition()`` holds."""
-
-    async def until() -> None:
-        while not condition():
-            await asyncio.sleep(0.01)
-
-    loop.run_until_complete(asyncio.wait_for(until(), timeout))
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[Cache]:
-    c = Cache(tmp_path / "cache.sqlite3")
-    try:
-        yield c
-    finally:
-        c.close()
-
-
-def make_wizard(qtbot: Any, cache: Cache, client: Any, path: Path | None, **kw: Any) -> tuple[ImportWizard, ImportManager]:
-    manager = ImportManager(cache, client)
-    wizard = ImportWizard(cache, client, manager, path=str(path) if path else None, **kw)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    qtbot.waitExposed(wizard)
-    return wizard, manager
-
-
-def shot(widget: Any, name: str) -> None:
-    widget.grab().save(str(SHOTS / f"shot-wizard-{name}.png"))
-
-
-def table_rows(table: Any) -> list[list[str]]:
-    return [[table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())]
-            for r in range(table.rowCount())]
-
-
-def headers(table: Any) -> list[str]:
-    return [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-
-
-def loaded(wizard: ImportWizard) -> Callable[[], bool]:
-    return lambda: wizard.file_page.isComplete()
-
-
-# ---------------------------------------------------------------- file page
+from tests.gui.wizard_helpers import (  # noqa: F401 - fixtures
+    DATA,
+    client,
+    drive,
+    headers,
+    location_count,
+    make_wizard,
+    qloop,
+    scaled_sandbox,
+    shot,
+    table_rows,
+    to_page,
+    wcache,
+)
 
 
 def test_file_page_detects_semicolon_decimal_comma_bom_and_options_update_the_preview(
-        qtbot: Any, qloop: qasync.QEventLoop, cache: Cache) -> None:
-    wizard, _m = make_wizard(qtbot, cache, None, DATA / "cities_semicolon_decimal_comma_bom.csv")
+        qtbot: Any, qloop: qasync.QEventLoop, wcache: Cache) -> None:
+    wizard, _m = make_wizard(qtbot, wcache, None, DATA / "cities_semicolon_decimal_comma_bom.csv")
     page = wizard.file_page
-    drive(qloop, loaded(wizard))
+    drive(qloop, page.isComplete)
     shot(wizard, "file")
     assert page.encoding_combo.currentData() == "utf-8-sig"
     assert page.delimiter_combo.currentData() == ";"
@@ -104,7 +44,7 @@ def test_file_page_detects_semicolon_decimal_comma_bom_and_options_update_the_pr
     assert len(rows) == 20 and rows[0][0] == "Shahrak-e Qods" and rows[0][1] == "35,75936"
     assert page.preview.verticalHeaderItem(0).text() == "2"
     assert "2,000 records" in page.detected_label.text()
-    # The delimiter changed to comma: the records no longer split on semicolons.
+    # The delimiter forced to comma: the records no longer split on semicolons.
     page.delimiter_combo.setCurrentIndex(page.delimiter_combo.findData(","))
     page.delimiter_combo.activated.emit(page.delimiter_combo.currentIndex())
     drive(qloop, lambda: not page.busy() and wizard.state.parsed is not None
@@ -112,7 +52,7 @@ def test_file_page_detects_semicolon_decimal_comma_bom_and_options_update_the_pr
     assert page.delimiter_combo.currentData() == ","
     assert table_rows(page.preview)[0][0] != "Shahrak-e Qods"
     assert "Nom;Latitude" in "".join(headers(page.preview))
-    # The header row switched off: the titles become the first record (line 1).
+    # Back to semicolons, then the header row switched off: the titles become line 1's record.
     page.delimiter_combo.setCurrentIndex(page.delimiter_combo.findData(";"))
     page.delimiter_combo.activated.emit(page.delimiter_combo.currentIndex())
     drive(qloop, lambda: not page.busy() and wizard.state.parsed.delimiter == ";")
@@ -121,3 +61,131 @@ def test_file_page_detects_semicolon_decimal_comma_bom_and_options_update_the_pr
     assert table_rows(page.preview)[0][:2] == ["Nom", "Latitude"]
     assert page.preview.verticalHeaderItem(0).text() == "1"
     assert headers(page.preview)[0] == "column 1"
+    # A wrong encoding forced: the preview shows the names as Latin-1 reads them.
+    assert table_rows(page.preview)[4][0] == "Nūrābād"
+    page.encoding_combo.setCurrentIndex(page.encoding_combo.findData("latin-1"))
+    page.encoding_combo.activated.emit(page.encoding_combo.currentIndex())
+    drive(qloop, lambda: not page.busy() and wizard.state.parsed.encoding != "utf-8-sig")
+    assert table_rows(page.preview)[4][0] == "Nūrābād".encode().decode("latin-1")
+    # One that cannot read the bytes at all: the error says so, Next is off.
+    page.encoding_combo.setCurrentIndex(page.encoding_combo.findData("cp1252"))
+    page.encoding_combo.activated.emit(page.encoding_combo.currentIndex())
+    drive(qloop, lambda: not page.busy() and page.error_label.isVisible())
+    assert "cp1252" in page.error_label.text()
+
+
+def test_mapping_page_guesses_lng_first_tsv_and_an_override_changes_the_preview(
+        qtbot: Any, qloop: qasync.QEventLoop, wcache: Cache) -> None:
+    wizard, _m = make_wizard(qtbot, wcache, None, DATA / "cities_lng_first.tsv")
+    page = to_page(qloop, wizard, "mapping")
+    shot(wizard, "mapping")
+    assert page.combos["name"].currentText() == "title"
+    assert page.combos["lat"].currentText() == "lat"
+    assert page.combos["lng"].currentText() == "lng"
+    assert page.combos["wkt"].currentData() is None
+    assert headers(page.preview)[:3] == ["Name", "Latitude", "Longitude"]
+    first = table_rows(page.preview)[0]
+    assert first[:3] == ["Balmazújváros", "47.6167", "21.35"]
+    assert page.preview.verticalHeaderItem(0).text() == "2" and page.isComplete()
+    # Latitude moved to the lng column: longitude loses it, the mapping is incomplete.
+    page.set_column("lat", "lng")
+    assert page.combos["lng"].currentData() is None
+    assert not page.isComplete() and page.problem_label.isVisible()
+    page.set_column("lng", "lat")
+    assert page.isComplete() and not page.problem_label.isVisible()
+    assert table_rows(page.preview)[0][:3] == ["Balmazújváros", "21.35", "47.6167"]
+    # Unmapping the description drops its column from the preview.
+    assert "Description" in headers(page.preview)
+    page.set_column("description", None)
+    assert "Description" not in headers(page.preview)
+
+
+def test_validation_page_lists_the_messy_files_bad_lines_and_exports_them(
+        qtbot: Any, qloop: qasync.QEventLoop, wcache: Cache, tmp_path: Path) -> None:
+    wizard, _m = make_wizard(qtbot, wcache, None, DATA / "cities_messy.csv")
+    page = to_page(qloop, wizard, "validation")
+    drive(qloop, page.isComplete)
+    shot(wizard, "validation")
+    rows = table_rows(page.bad_table)
+    assert [int(r[0]) for r in rows] == [9, 22, 34, 48, 62, 77, 95]
+    reasons = dict((int(r[0]), r[1]) for r in rows)
+    assert "out of range" in reasons[9] and reasons[34] == "name is empty" and "missing" in reasons[77]
+    assert "113" in page.summary_label.text() and "120" in page.summary_label.text()
+    assert "7" in page.summary_label.text()
+    assert not page.swap_label.isVisible()
+    assert page.export_button.isEnabled()
+    out = tmp_path / "rejected.csv"
+    assert page.export_rejected(str(out)) == 7
+    with out.open(newline="", encoding="utf-8") as fh:
+        written = list(csv.reader(fh))
+    assert written[0][-2:] == ["line", "reason"]
+    assert [int(r[-2]) for r in written[1:]] == [9, 22, 34, 48, 62, 77, 95]
+    assert written[3][-1] == "name is empty"
+
+
+def test_validation_page_shows_the_swapped_coordinates_warning(
+        qtbot: Any, qloop: qasync.QEventLoop, wcache: Cache, tmp_path: Path) -> None:
+    path = tmp_path / "swapped.csv"
+    lines = ["name,latitude,longitude"] + [f"Place {i},{100 + i / 10:.4f},{35 + i / 100:.4f}" for i in range(40)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    wizard, _m = make_wizard(qtbot, wcache, None, path)
+    page = to_page(qloop, wizard, "validation")
+    drive(qloop, lambda: not page.busy() and wizard.state.result is not None)
+    shot(wizard, "validation-swapped")
+    assert page.swap_label.isVisible() and "swapped" in page.swap_label.text()
+    assert not page.isComplete()  # nothing valid to import
+
+
+def test_target_import_and_summary_pages_against_the_sandbox(
+        qtbot: Any, qloop: qasync.QEventLoop, wcache: Cache, scaled_sandbox: Any, client: MapiryClient,
+        tmp_path: Path) -> None:
+    seeded = scaled_sandbox.info["mapiry"]["maps"]
+    for map_id in seeded:
+        wcache.add_known_map(map_id)
+    wizard, manager = make_wizard(qtbot, wcache, lambda: client, DATA / "cities_messy.csv")
+    target = to_page(qloop, wizard, "target")
+    assert [target.map_combo.itemData(i) for i in range(target.map_combo.count())] == seeded
+    drive(qloop, target.isComplete)  # the first known map is read
+    # A new map, created in the sandbox and remembered in the cache.
+    target.new_radio.setChecked(True)
+    assert not target.isComplete()
+    qtbot.keyClicks(target.title_edit, "Imported cities")
+    assert target.create_button.isEnabled()
+    qtbot.mouseClick(target.create_button, Qt.MouseButton.LeftButton)
+    drive(qloop, lambda: target.isComplete() and wizard.state.map_id not in seeded)
+    map_id = wizard.state.map_id
+    assert target.map_combo.currentText() == "Imported cities"
+    assert {"id": map_id, "source": "created"}.items() <= next(
+        m for m in wcache.known_maps() if m["id"] == map_id).items()
+    assert not target.skip_box.isVisible()  # nothing on the new map yet
+    assert "113 rows" in target.status_label.text()
+    shot(wizard, "target")
+
+    wizard.next()  # Import: 113 rows in 2 batches, one bulk request per two-second window
+    page = wizard.import_page
+    assert wizard.current_page_name() == "import"
+    drive(qloop, lambda: page.progress is not None and page.progress.state == J.WAITING)
+    assert page.countdown_label.text().startswith("Next batch in 0:0")
+    assert "bulk requests an hour" in page.countdown_label.text()
+    assert page.batches_label.text() == "1 of 2"
+    shot(wizard, "import")
+    qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
+    drive(qloop, lambda: page.progress.state == J.PAUSED)
+    assert page.resume_button.isEnabled() and not page.pause_button.isEnabled()
+    assert "Paused" in page.state_label.text()
+    qloop.run_until_complete(__import__("asyncio").sleep(2.2))  # the window passes while paused
+    assert page.progress.state == J.PAUSED and page.progress.batches_sent == 1
+    qtbot.mouseClick(page.resume_button, Qt.MouseButton.LeftButton)
+    drive(qloop, lambda: wizard.current_page_name() == "summary")
+
+    summary = wizard.summary_page
+    shot(wizard, "summary")
+    assert summary.created_label.text() == "113"
+    assert summary.skipped_label.text() == "0"
+    assert summary.rejected_label.text() == "7"
+    out = tmp_path / "rejected-after.csv"
+    assert summary.export_rejected(str(out)) == 7
+    with out.open(newline="", encoding="utf-8") as fh:
+        assert [int(r[-2]) for r in list(csv.reader(fh))[1:]] == [9, 22, 34, 48, 62, 77, 95]
+    assert qloop.run_until_complete(location_count(client, map_id)) == 113
+    assert manager.job(wizard.state.job_id).state == J.DONE

@@ -379,6 +379,7 @@ class SummaryPage(WizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__(wizard)
         self.setTitle(tr("Import finished"))
+        self.setSubTitle(tr("What the import did. The Imports view keeps this job's record."))
         self.headline = QLabel()
         self.headline.setObjectName("summaryHeadline")
         self.headline.setWordWrap(True)
