@@ -1,8 +1,8 @@
 """Fill and refresh the cache from the adapters, every page, without blocking the event loop.
 
-One resource (of one map) is one transaction: pages are written as they arrive, by a worker
-thread, into a ``Cache.replace_all`` that only commits once the last page is in — so an
-interrupted sync leaves the previous contents untouched. InstaMapp pages only say
+One resource (of one map) is one transaction: every page is fetched first, then written by a
+worker thread in one ``Cache.replace_all`` (the write lock is held for the write only, not
+while waiting on the network) — so an interrupted sync leaves the previous contents untouched. InstaMapp pages only say
 ``has_more``, so a few pages are fetched ahead concurrently and the surplus past the end
 is dropped; Mapiry pages give ``totalPages``.
 
@@ -15,8 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import queue
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -64,18 +63,17 @@ class SyncReport:
         return not self.offline and not self.errors
 
 
-class _End:
-    pass
-
-
-_END = _End()
-
-
-class _Abort(Exception):
-    """Tells the writer thread to roll back."""
-
-
 ProgressFn = Callable[[SyncProgress], None]
+
+
+class SyncFailed(CabinetError):
+    """Something other than the service went wrong (the cache could not be written...)."""
+
+    def __init__(self, service: str, resource: str, cause: BaseException) -> None:
+        self.service = service
+        self.resource = resource
+        super().__init__(f"Cabinet could not update its copy of {resource} ({type(cause).__name__}: {cause}). "
+                         "The data cached before is still there; try Refresh again.")
 
 
 class SyncEngine:
@@ -163,9 +161,12 @@ class SyncEngine:
             report.errors[f"{service}:{res}"] = exc
             self._emit(service, res, 0, None, "error", scope)
             return not isinstance(exc, ProRequiredError)  # no Pro: nothing else will work either
-        except CabinetError as exc:
-            report.errors.setdefault(service, exc)
-            report.errors[f"{service}:{res}"] = exc
+        except Exception as exc:  # CabinetError, or e.g. a full disk while writing the cache
+            error = exc if isinstance(exc, CabinetError) else SyncFailed(service, res, exc)
+            if not isinstance(exc, CabinetError):
+                log.exception("sync %s/%s failed", service, res)
+            report.errors.setdefault(service, error)
+            report.errors[f"{service}:{res}"] = error
             self._emit(service, res, 0, None, "error", scope)
             return False
         report.counts[res] = report.counts.get(res, 0) + n
@@ -275,26 +276,11 @@ class SyncEngine:
 
     async def _stream(self, resource: str, scope: str,
                       produce: Callable[[Callable[[list[dict]], None]], Awaitable[None]]) -> int:
-        """Run ``produce(put)`` while a worker thread writes what it puts, in one transaction."""
-        chunks: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        """Collect what ``produce(put)`` fetches, then write it in one transaction in a worker thread.
 
-        def rows() -> Iterator[dict]:
-            while True:
-                chunk = chunks.get()
-                if chunk is _END:
-                    return
-                if isinstance(chunk, _Abort):
-                    raise chunk
-                yield from chunk
-
-        writer = asyncio.ensure_future(
-            asyncio.to_thread(self.cache.replace_all, resource, rows(), scope=scope))
-        try:
-            await produce(chunks.put)
-        except BaseException:
-            chunks.put(_Abort())  # the writer rolls back; the cached resource stays as it was
-            with contextlib.suppress(BaseException):
-                await asyncio.shield(writer)
-            raise
-        chunks.put(_END)
-        return await writer
+        The write lock is taken only for the write itself, never while waiting on the network,
+        so the window's and the importer's own writes are not held up by a long fetch.
+        """
+        rows: list[dict] = []
+        await produce(rows.extend)
+        return await asyncio.to_thread(self.cache.replace_all, resource, rows, scope=scope)

@@ -205,3 +205,16 @@ async def test_pages_ahead_stop_at_the_end(fresh_sandbox, cache):
         for ahead in (1, 4, 7):
             n = await SyncEngine(cache, im, None, pages_ahead=ahead, per_page=100).sync_resource("items")
             assert n == total == cache.count("items")
+
+
+@pytest.mark.asyncio
+async def test_a_cache_that_cannot_be_written_is_an_error_not_a_crash(sandbox, cache, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cache, "replace_all", broken)
+    im, _ = _clients(sandbox)
+    async with im:
+        report = await SyncEngine(cache, im, None).sync(("instamapp",))
+    assert "disk full" in report.errors["instamapp"].user_message()
+    assert cache.count("items") == 0
