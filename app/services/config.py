@@ -113,13 +113,19 @@ def normalise_base_url(url: str) -> str:
     return url
 
 
-def save_base_url(service: str, url: str) -> None:
-    """Store a service's base URL in connections.json (only URLs are ever written there)."""
-    _check(service)
-    data = _read_connections()
-    data[service] = {"base_url": normalise_base_url(url)}
-    clean = {s: {"base_url": str(v["base_url"])} for s, v in data.items()
-             if s in SERVICES and isinstance(v, dict) and v.get("base_url")}
+def _write_connections(data: dict[str, Any]) -> None:
+    """Write connections.json atomically: base URLs and whether a key was saved, never a key."""
+    clean: dict[str, dict[str, Any]] = {}
+    for service, entry in data.items():
+        if service not in SERVICES or not isinstance(entry, dict):
+            continue
+        kept: dict[str, Any] = {}
+        if isinstance(entry.get("base_url"), str) and entry["base_url"]:
+            kept["base_url"] = entry["base_url"]
+        if entry.get("key_saved") is True:
+            kept["key_saved"] = True
+        if kept:
+            clean[service] = kept
     path = _connections_path()
     fd, tmp = tempfile.mkstemp(prefix=".connections-", dir=path.parent)
     try:
@@ -130,6 +136,34 @@ def save_base_url(service: str, url: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_base_url(service: str, url: str) -> None:
+    """Store a service's base URL in connections.json (only URLs are ever written there)."""
+    _check(service)
+    data = _read_connections()
+    entry = data.get(service) if isinstance(data.get(service), dict) else {}
+    data[service] = {**entry, "base_url": normalise_base_url(url)}
+    _write_connections(data)
+
+
+def mark_key_saved(service: str, saved: bool) -> None:
+    """Remember (without the key) that a key is in the keyring, so start-up needs no keyring call."""
+    _check(service)
+    data = _read_connections()
+    entry = dict(data.get(service)) if isinstance(data.get(service), dict) else {}
+    if saved:
+        entry["key_saved"] = True
+    else:
+        entry.pop("key_saved", None)
+    data[service] = entry
+    _write_connections(data)
+
+
+def has_saved_keys() -> bool:
+    """True when a key was saved in the keyring for any service (a hint; the keyring decides)."""
+    data = _read_connections()
+    return any(isinstance(data.get(s), dict) and data[s].get("key_saved") is True for s in SERVICES)
 
 
 def load_base_url(service: str) -> str:

@@ -57,6 +57,14 @@ def _backend_acceptable(backend: Any) -> bool:
         return False
 
 
+def _remember_saved(service: str, saved: bool) -> None:
+    """Note in connections.json whether a key is in the keyring (never the key itself)."""
+    from app.services import config
+
+    with contextlib.suppress(OSError):
+        config.mark_key_saved(service, saved)
+
+
 class CredentialStore:
     """API keys per service. Session-only keys are shared by every store in this process."""
 
@@ -138,12 +146,14 @@ class CredentialStore:
             raise KeyringUnavailable(type(exc).__name__) from None
         with self._session_lock:
             self._session.pop(service, None)
+        _remember_saved(service, True)
 
     def delete(self, service: str) -> None:
         """Forget the key of a service, in the session and in the keyring."""
         username = _username(service)
         with self._session_lock:
             self._session.pop(service, None)
+        _remember_saved(service, False)
         if not self.available():
             return
         # PasswordDeleteError: nothing was stored.

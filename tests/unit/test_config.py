@@ -93,11 +93,25 @@ def test_no_key_is_ever_written_to_connections_json(tmp_path, monkeypatch):
     config.load_connection("mapiry", store)
     text = (tmp_path / "cfg" / "connections.json").read_text()
     assert json.loads(text) == {"instamapp": {"base_url": "https://i.example/api"},
-                                "mapiry": {"base_url": "https://m.example/api/v1"}}
+                                "mapiry": {"base_url": "https://m.example/api/v1", "key_saved": True}}
     assert "SECRET" not in text
     for path in (tmp_path / "cfg").rglob("*"):
         if path.is_file():
             assert "SECRET" not in path.read_text(errors="replace")
+
+
+def test_saved_keys_are_remembered_without_the_key_for_a_fast_start():
+    assert config.has_saved_keys() is False
+    store = CredentialStore(backend=MemoryKeyring())
+    store.set("instamapp", "imk_live_SESSIONONLY", session_only=True)
+    assert config.has_saved_keys() is False  # a session key is gone at the next start
+    store.set("mapiry", "mk_live_SECRETSECRET")
+    config.save_base_url("mapiry", "https://m.example/api/v1")
+    assert config.has_saved_keys() is True
+    assert "SECRET" not in config._connections_path().read_text()
+    store.delete("mapiry")
+    assert config.has_saved_keys() is False
+    assert config.load_base_url("mapiry") == "https://m.example/api/v1"  # the URL stays
 
 
 def test_make_client_needs_a_key():
