@@ -114,11 +114,13 @@ class ImportsView(QWidget):
         self._update_buttons()
 
     def _map_title(self, map_id: str) -> str:
+        # known_maps() reads every row at once: no statement stays open to hold a read lock
+        # while the import job commits to the same database.
         try:
-            row = self.cache.get("maps", map_id)
+            titles = {str(m["id"]): m.get("title") for m in self.cache.known_maps()}
         except Exception:  # noqa: BLE001 - a cache without the map still lists the job
-            row = None
-        return str((row or {}).get("title") or map_id)
+            titles = {}
+        return str(titles.get(map_id) or map_id)
 
     def _fill_row(self, row: int, info: JobInfo) -> None:
         started = datetime.fromtimestamp(info.created_at).strftime("%Y-%m-%d %H:%M")
