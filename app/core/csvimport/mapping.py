@@ -123,9 +123,9 @@ class ColumnMapping:
         """Why this mapping cannot import anything, or None when it can."""
         missing = []
         if self.name is None:
-            missing.append("a name column")
+            missing.append("name column")
         if not self.uses_wkt and (self.lat is None or self.lng is None):
-            missing.append("latitude and longitude columns (or a WKT column)")
+            missing.append("latitude and longitude columns (or WKT column)")
         return f"no {' and no '.join(missing)} found" if missing else None
 
     def with_overrides(self, **overrides: int | None) -> ColumnMapping:
@@ -261,11 +261,17 @@ def guess_mapping(header: Sequence[str] | None, records: Sequence[Sequence[str]]
     """
     width = max([len(header or ())] + [len(r) for r in records[:200]])
     guessed = _from_header(header) if header is not None else _from_content(records, width)
-    if header is not None and "wkt" not in guessed and ("lat" not in guessed or "lng" not in guessed):
-        # A header without coordinate titles: a column of POINT (...) values is still a WKT column.
+    if header is not None and ("name" not in guessed or not {"lat", "lng", "wkt"} & guessed.keys()):
+        # Titles we do not know: fill the name and the coordinates from the content (a column of
+        # POINT (...) values is a WKT column whatever its title).
         content = _from_content(records, width)
-        if "wkt" in content and content["wkt"] not in guessed.values():
-            guessed["wkt"] = content["wkt"]
+        used = set(guessed.values())
+        if "name" not in guessed and content.get("name") is not None and content["name"] not in used:
+            guessed["name"] = content["name"]
+        if not {"lat", "lng", "wkt"} & guessed.keys():
+            for field in ("wkt", "lat", "lng"):
+                if field in content and content[field] not in used:
+                    guessed[field] = content[field]
     if "wkt" in guessed and "lat" in guessed and "lng" in guessed:
         del guessed["wkt"]  # both: separate columns are easier to check and fix
     mapping = ColumnMapping(**guessed)

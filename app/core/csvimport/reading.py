@@ -9,6 +9,8 @@ import gc
 import io
 import re
 from collections import namedtuple
+from itertools import count, repeat
+from operator import itemgetter
 
 from .coords import CoordinateError, looks_numeric, parse_coordinate
 from .errors import CsvFormatError, DecodingError, EmptyFileError, NotTextError
@@ -37,6 +39,7 @@ DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SAMPLE_RECORDS = 60
 _SAMPLE_CHARS = 256 * 1024
+_CONTROL_SAMPLE = 32 * 1024
 _FIELD_LIMIT = 10 * 1024 * 1024
 _DECIMAL_COMMA_RE = re.compile(r"^\s*[-+]?\d{1,3},\d+\s*$")
 _DECIMAL_POINT_RE = re.compile(r"^\s*[-+]?\d{1,3}\.\d+\s*$")
@@ -124,7 +127,7 @@ _BOMS = (
 def _check_text(text: str) -> None:
     if not text.strip():
         raise EmptyFileError("the file is empty")
-    sample = text[:_SAMPLE_CHARS]
+    sample = text[:_CONTROL_SAMPLE]
     if _CONTROL_RE.search(sample) and len(_CONTROL_RE.findall(sample)) * 100 > len(sample):
         raise NotTextError("this is not a text file (it holds binary data)")
 
@@ -232,19 +235,40 @@ def detect_delimiter(text: str) -> str:
     return chosen
 
 
+_first = itemgetter(0)
+
+
+def _one_line_records(rows: list[list[str]], lines: int) -> bool:
+    """True when every row is exactly one physical line (as many rows as the reader read lines)
+    and none is blank: then row k starts on line k + 1 and nothing needs to be skipped."""
+    if len(rows) != lines:
+        return False  # some record spans several lines (a quoted line break)
+    # No empty row and no blank first field (so no row of spaces only), all in C: map/all.
+    try:
+        return all(map(str.strip, map(_first, rows)))
+    except IndexError:  # an empty row: a blank line
+        return False
+
+
 def split_records(text: str, delimiter: str) -> list[Record]:
     """Every non-blank record with the line where it starts. Raises CsvFormatError."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    reader = _reader(text, delimiter)
-    records: list[Record] = []
-    append = records.append
-    make = tuple.__new__
-    previous = 0
     old_limit = csv.field_size_limit(_FIELD_LIMIT)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # many new lists and tuples, no cycles: the collector would only slow this down
+    previous = 0
     try:
+        # Fast path, all in C: one record per line and no blank lines (most files).
+        reader = _reader(text, delimiter)
+        rows = list(reader)
+        if _one_line_records(rows, reader.line_num):
+            return list(map(tuple.__new__, repeat(Record), zip(count(1), rows)))
+        # Careful path: follow the reader's line count to know where each record starts.
+        reader = _reader(text, delimiter)
+        records: list[Record] = []
+        append = records.append
+        make = tuple.__new__
         for row in reader:
             line = previous + 1
             previous = reader.line_num
@@ -254,13 +278,13 @@ def split_records(text: str, delimiter: str) -> list[Record]:
             if (not first or first.isspace()) and not "".join(row).strip():
                 continue  # blank, or only delimiters and spaces
             append(make(Record, (line, row)))
+        return records
     except csv.Error as exc:
         raise CsvFormatError(f"the file cannot be read as CSV after line {previous}: {exc}") from None
     finally:
         csv.field_size_limit(old_limit)
         if gc_was_enabled:
             gc.enable()
-    return records
 
 
 def _is_coordinate_like(text: str) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 import unicodedata
 from collections import namedtuple
+from itertools import repeat
+from operator import itemgetter
 
 from .coords import CoordinateError, parse_coordinate, parse_wkt_point
 from .mapping import ColumnMapping
@@ -62,7 +64,7 @@ _ValidRowBase = namedtuple(
 class ValidRow(_ValidRowBase):
     """A row that the server will accept (as far as the client can tell). Immutable (a named
     tuple: cheap to make by the ten thousand): line, name, lat, lng, description, address,
-    category, tags (list of names), layer, fields (the record as read)."""
+    category, tags (a tuple of names), layer, fields (the record as read)."""
 
     __slots__ = ()
 
@@ -151,6 +153,7 @@ def _optional(fields: list[str], index: int | None) -> str | None:
 
 
 _INF = float("inf")
+_first, _second = itemgetter(0), itemgetter(1)
 
 
 class _RowChecker:
@@ -246,7 +249,7 @@ class _RowChecker:
         if layer and _units(layer) > NAME_MAX:
             errors.append(f"layer is longer than {NAME_MAX} characters")
         raw_tags = _optional(fields, m.tags)
-        tags = split_tags(raw_tags) if raw_tags else []
+        tags = tuple(split_tags(raw_tags)) if raw_tags else ()
         long_tags = [t for t in tags if _units(t) > TAG_MAX]
         if long_tags:
             errors.append(f"tag '{long_tags[0][:20]}...' is longer than {TAG_MAX} characters")
@@ -255,45 +258,73 @@ class _RowChecker:
         return ValidRow(line, name, lat, lng, description, address, category, tags, layer, fields)
 
 
-def _check_all(records: Iterable[Record], mapping: ColumnMapping, checker: _RowChecker,
-               valid: list[ValidRow], invalid: list[InvalidRow]) -> tuple[int, int]:
-    """The loop over every record: (records seen, rows made valid by the fast path)."""
-    check = checker.check
-    add_valid, add_invalid = valid.append, invalid.append
+_CHUNK = 512
+
+
+def _plain_chunk(chunk: list[Record], mapping: ColumnMapping) -> list[ValidRow] | None:
+    """The rows of `chunk` when every one is plainly valid (plain decimals in range, a short
+    name, short texts), checked with map/min/max in C; None when any row needs the full check."""
     name_i, lat_i, lng_i = mapping.name, mapping.lat, mapping.lng
     desc_i, addr_i = mapping.description, mapping.address
-    fast = (name_i is not None and lat_i is not None and lng_i is not None and not mapping.uses_wkt
-            and mapping.category is None and mapping.tags is None and mapping.layer is None)
-    new, valid_row, extra = tuple.__new__, ValidRow, _EXTRA_SPACE
-    rows = fast_valid = 0
-    for line, fields in records:
-        rows += 1
-        if fast:
-            # Fast path: plain decimals, a short name, short optional texts. Anything else
-            # (DMS, decimal commas, missing fields, long texts, errors) goes to the full check.
-            try:
-                name = fields[name_i].strip()
-                lat = float(fields[lat_i])
-                lng = float(fields[lng_i])
-                description = (fields[desc_i].strip() or None) if desc_i is not None else None
-                address = (fields[addr_i].strip() or None) if addr_i is not None else None
-            except (IndexError, ValueError):
-                pass
+    fields = list(map(_second, chunk))
+    try:
+        names = list(map(str.strip, map(itemgetter(name_i), fields)))
+        lats = list(map(float, map(itemgetter(lat_i), fields)))
+        lngs = list(map(float, map(itemgetter(lng_i), fields)))
+        descriptions = list(map(str.strip, map(itemgetter(desc_i), fields))) if desc_i is not None else None
+        addresses = list(map(str.strip, map(itemgetter(addr_i), fields))) if addr_i is not None else None
+    except (IndexError, ValueError):
+        return None
+    if not all(names) or max(map(len, names)) > NAME_MAX // 2:
+        return None
+    if min(lats) < -90.0 or max(lats) > 90.0 or min(lngs) < -180.0 or max(lngs) > 180.0:
+        return None
+    total = sum(lats) + sum(lngs)
+    if total != total:  # a NaN slips through min/max, not through a sum
+        return None
+    joined = "".join(names)
+    if any(ch in joined for ch in _EXTRA_SPACE):
+        return None
+    if descriptions is None:
+        descriptions_out: Iterable[str | None] = repeat(None)
+    elif max(map(len, descriptions)) > DESCRIPTION_MAX // 2:
+        return None
+    else:
+        descriptions_out = [d or None for d in descriptions]
+    if addresses is None:
+        addresses_out: Iterable[str | None] = repeat(None)
+    elif max(map(len, addresses)) > ADDRESS_MAX // 2:
+        return None
+    else:
+        addresses_out = [a or None for a in addresses]
+    return list(map(tuple.__new__, repeat(ValidRow),
+                    zip(map(_first, chunk), names, lats, lngs, descriptions_out, addresses_out, repeat(None),
+                        repeat(()), repeat(None), fields)))
+
+
+def _check_all(records: list[Record], mapping: ColumnMapping, checker: _RowChecker,
+               valid: list[ValidRow], invalid: list[InvalidRow]) -> int:
+    """Check every record; returns how many rows the plain path made valid."""
+    check = checker.check
+    add_valid, add_invalid = valid.append, invalid.append
+    plain_ok = (mapping.name is not None and mapping.lat is not None and mapping.lng is not None
+                and not mapping.uses_wkt and mapping.category is None and mapping.tags is None
+                and mapping.layer is None)
+    plain = 0
+    for start in range(0, len(records), _CHUNK):
+        chunk = records[start:start + _CHUNK]
+        rows = _plain_chunk(chunk, mapping) if plain_ok else None
+        if rows is not None:
+            valid.extend(rows)
+            plain += len(rows)
+            continue
+        for line, fields in chunk:
+            row = check(line, fields)
+            if type(row) is ValidRow:
+                add_valid(row)
             else:
-                if (name and -90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0 and len(name) <= 100
-                        and name[0] not in extra and name[-1] not in extra
-                        and (description is None or len(description) <= 1000)
-                        and (address is None or len(address) <= 250)):
-                    add_valid(new(valid_row, (line, name, lat, lng, description, address, None, [], None,
-                                              fields)))
-                    fast_valid += 1
-                    continue
-        row = check(line, fields)
-        if type(row) is ValidRow:
-            add_valid(row)
-        else:
-            add_invalid(row)  # type: ignore[arg-type]
-    return rows, fast_valid
+                add_invalid(row)  # type: ignore[arg-type]
+    return plain
 
 
 def validate_records(parsed: ParsedCsv, mapping: ColumnMapping,
@@ -310,8 +341,8 @@ def validate_records(parsed: ParsedCsv, mapping: ColumnMapping,
     gc_was_enabled = gc.isenabled()
     gc.disable()  # tens of thousands of new tuples and no cycles: the collector would only slow it down
     try:
-        rows, fast_valid = _check_all(parsed.records if records is None else records, mapping, checker,
-                                      valid, invalid)
+        todo = parsed.records if records is None else list(records)
+        fast_valid = _check_all(todo, mapping, checker, valid, invalid)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -323,12 +354,12 @@ def validate_records(parsed: ParsedCsv, mapping: ColumnMapping,
         warnings.append(
             f"latitude and longitude look swapped: {checker.swap_fit} rows have a latitude beyond ±90 whose "
             "longitude would fit as a latitude; check the latitude and longitude columns")
-    if checker.hemi_swapped and checker.hemi_swapped * 2 >= rows:
+    if checker.hemi_swapped and checker.hemi_swapped * 2 >= len(todo):
         swapped = True
         warnings.append(
             f"latitude and longitude look swapped: {checker.hemi_swapped} latitudes end in E or W; "
             "check the latitude and longitude columns")
-    return ValidationResult(rows=rows, valid=valid, invalid=invalid, warnings=warnings, swapped=swapped)
+    return ValidationResult(rows=len(todo), valid=valid, invalid=invalid, warnings=warnings, swapped=swapped)
 
 
 def make_batches(rows: Sequence[ValidRow], size: int = BATCH_SIZE) -> list[list[ValidRow]]:
