@@ -129,7 +129,7 @@ def dry_run(args: argparse.Namespace) -> int:
 
 
 def _dry_run(args: argparse.Namespace) -> int:
-    from app.core.csvimport import CsvImportError
+    from app.core.csvimport import CsvImportError, MappingError
 
     try:
         plan = load_plan(args)
@@ -140,15 +140,25 @@ def _dry_run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"'{args.file}' cannot be read: {exc.strerror or exc}",
                      "Check that the file exists and that you may read it.")
+    except MappingError as exc:
+        return _fail(f"{args.file}: {exc.message}",
+                     "Name the columns with --name-column C and --lat-column C --lng-column C (or --wkt-column C),"
+                     " where C is a title from the header or a column number (1 = first).")
     except CsvImportError as exc:
         return _fail(f"{args.file}: {exc.message}", exc.hint)
     if args.json:
         import json
 
-        json.dump(summary_dict(plan), sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        output = json.dumps(summary_dict(plan), ensure_ascii=False) + "\n"
     else:
-        sys.stdout.write(summary_text(plan, args.file))
+        output = summary_text(plan, args.file)
+    try:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `cabinet import ... | head`: the reader has gone, which is fine
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return OK
 
 
