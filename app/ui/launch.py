@@ -23,7 +23,6 @@ def _has_configured_keys() -> bool:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    import qasync
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
@@ -33,6 +32,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from app.services.config import data_dir
     from app.storage import Cache
     from app.ui.controller import AppController
+    from app.ui.eventloop import new_event_loop
     from app.ui.main_window import MainWindow
 
     QCoreApplication.setOrganizationName(APP_NAME)
@@ -49,7 +49,7 @@ def run_gui(args: argparse.Namespace) -> int:
     window = MainWindow(cache, demo=demo)
     window.show()
 
-    loop = qasync.QEventLoop(app)
+    loop = new_event_loop(app)
     asyncio.set_event_loop(loop)
     controller = AppController(window, cache, demo=demo, open_file=getattr(args, "file", None))
     closed = asyncio.Event()

@@ -7,16 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 
 from app.storage import Cache
 from app.ui.controller import AppController
+from app.ui.eventloop import new_event_loop
 from app.ui.main_window import MainWindow
 
 
 @pytest.fixture
 def loop(qapp) -> Any:
-    ev = qasync.QEventLoop(qapp)
+    ev = new_event_loop(qapp)
     asyncio.set_event_loop(ev)
     yield ev
     ev.close()

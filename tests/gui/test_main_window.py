@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from app.storage import Cache
+from app.ui.eventloop import new_event_loop
 from app.ui.main_window import VIEW_NAMES, MainWindow
 from app.ui.views import TablePage
 
@@ -68,7 +68,7 @@ class FakeEngine:
 
 @pytest.fixture
 def loop(qapp) -> Any:
-    ev = qasync.QEventLoop(qapp)
+    ev = new_event_loop(qapp)
     asyncio.set_event_loop(ev)
     yield ev
     ev.close()

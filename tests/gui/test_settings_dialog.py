@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 
 from app.services import config
 from app.services.credentials import KEYRING_SERVICE, CredentialStore
+from app.ui.eventloop import new_event_loop
 from app.ui.settings_dialog import SettingsDialog
 
 ENV_VARS = ("INSTAMAPP_API_KEY", "MAPIRY_API_KEY", "INSTAMAPP_BASE_URL", "MAPIRY_BASE_URL")
@@ -76,7 +77,7 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     The tests run it with ``drive()`` (the Qt event loop turns while it runs), and the
     dialog's default run_task starts its coroutines on it.
     """
-    loop = qasync.QEventLoop(qapp)
+    loop = new_event_loop(qapp)
     asyncio.set_event_loop(loop)
     try:
         yield loop

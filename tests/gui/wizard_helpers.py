@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.services.mapiry import MapiryClient
 from app.storage import Cache
+from app.ui.eventloop import new_event_loop
 from app.ui.import_manager import ImportManager
 from app.ui.import_wizard import ImportWizard
 
@@ -23,7 +24,7 @@ SCALE = 1800.0  # the bulk bucket's hour lasts two seconds
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     """A qasync loop over the test's QApplication; no task may be left running after the test."""
-    loop = qasync.QEventLoop(qapp)
+    loop = new_event_loop(qapp)
     asyncio.set_event_loop(loop)
     try:
         yield loop
