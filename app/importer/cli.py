@@ -106,12 +106,20 @@ def _column_overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def load_plan(args: argparse.Namespace) -> Any:
-    """Read, map and check FILE with the command line's options. Raises OSError or
-    CsvImportError (the job engine can use this too)."""
+    """Read, map and check FILE with the command line's options, keeping every valid row (the
+    job engine uses this). Raises OSError or CsvImportError."""
     from app.core.csvimport import analyse, read_file
 
     data = read_file(args.file)
     return analyse(data, _options(args), _column_overrides(args) or None)
+
+
+def load_summary(args: argparse.Namespace) -> Any:
+    """Like `load_plan` in one pass and constant memory, keeping only the preview rows."""
+    from app.core.csvimport import read_file, summarise
+
+    data = read_file(args.file)
+    return summarise(data, _options(args), _column_overrides(args) or None, keep_valid=_PREVIEW_ROWS)
 
 
 def dry_run(args: argparse.Namespace) -> int:
@@ -132,7 +140,7 @@ def _dry_run(args: argparse.Namespace) -> int:
     from app.core.csvimport import CsvImportError, MappingError
 
     try:
-        plan = load_plan(args)
+        plan = load_summary(args)
     except FileNotFoundError:
         return _fail(f"there is no file '{args.file}'", "Check the path and try again.")
     except IsADirectoryError:
@@ -174,7 +182,7 @@ def summary_dict(plan: Any) -> dict[str, Any]:
         columns.setdefault(field, title)
     return {
         "rows": result.rows,
-        "valid": len(result.valid),
+        "valid": result.valid_count,
         "invalid": [{"line": row.line, "error": row.error} for row in result.invalid],
         "batches": result.batch_count,
         "encoding": parsed.encoding,
@@ -197,7 +205,7 @@ def summary_text(plan: Any, path: str) -> str:
         f"{'a header row' if parsed.has_header else 'no header row'}, "
         f"decimal {'comma' if parsed.decimal_comma else 'point'}",
         "  columns: " + ", ".join(f"{_FIELD_WORDS[f].split(' ')[0]} = '{t}'" for f, t in plan.columns.items()),
-        f"  {len(result.valid):,} valid rows, to send in {result.batch_count} batches of up to 100",
+        f"  {result.valid_count:,} valid rows, to send in {result.batch_count} batches of up to 100",
     ]
     for warning in result.warnings:
         lines.append(f"  warning: {warning}")

@@ -146,3 +146,38 @@ def test_unclosed_quote_is_one_field_not_a_crash() -> None:
     parsed = parse_csv('name,lat,lng\n"unclosed,1,2\nb,3,4\n')
     assert len(parsed.records) == 1
     assert parsed.records[0].line == 2
+
+
+def _reference_records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Line numbers the slow, obvious way: follow the csv reader's line count row by row."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out, previous = [], 0
+    for row in reader:
+        start, previous = previous + 1, reader.line_num
+        if row and "".join(row).strip():
+            out.append((start, row))
+    return out
+
+
+def test_line_numbers_across_chunk_boundaries() -> None:
+    parts = ["name;lat;lng;note\r\n"]
+    for i in range(1, 1600):
+        if i % 97 == 0:
+            parts.append("\r\n  \r\n")  # blank lines
+        note = f'"line one\r\nline two\nthree\r{i}"' if i % 13 == 0 else f"n{i}"
+        parts.append(f"p{i};{i % 80},5;{i % 170};{note}\r\n")
+    text = "".join(parts)
+    expected = _reference_records(text, ";")
+    records = split_records(text, ";")
+    assert [(r.line, r.fields) for r in records] == expected
+    assert len(records) == 1600
+
+
+def test_header_found_after_many_blank_lines() -> None:
+    text = "\n" * 700 + "name,lat,lng\n" + "".join(f"p{i},{i % 80},{i % 170}\n" for i in range(100))
+    parsed = parse_csv(text)
+    assert parsed.has_header and parsed.header == ["name", "lat", "lng"]
+    assert parsed.records[0].line == 702 and len(parsed.records) == 100

@@ -143,3 +143,22 @@ def test_row_fingerprint() -> None:
 
 def test_file_fingerprint() -> None:
     assert file_fingerprint(b"abc") == hashlib.sha256(b"abc").hexdigest()
+
+
+def test_summarise_matches_analyse() -> None:
+    from app.core.csvimport import summarise
+
+    lines = ["name,lat,lng,description"]
+    for i in range(1, 1300):
+        lat = "95" if i % 250 == 0 else f"{i % 80}.5"
+        name = "" if i % 333 == 0 else f'"p{i}, the place"'
+        lines.append(f"{name},{lat},{i % 170},{'multi' if i % 400 else chr(34) + 'a' + chr(10) + 'b' + chr(34)}")
+    text = "\n".join(lines) + "\n"
+    full = analyse(text)
+    summary = summarise(text.encode(), keep_valid=5)
+    assert summary.result.rows == full.result.rows == 1299
+    assert summary.result.valid_count == len(full.result.valid)
+    assert summary.result.valid == full.result.valid[:5]
+    assert summary.result.invalid == full.result.invalid
+    assert summary.result.batch_count == full.result.batch_count
+    assert summary.columns == full.columns

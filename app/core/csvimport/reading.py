@@ -9,7 +9,7 @@ import gc
 import io
 import re
 from collections import namedtuple
-from itertools import count, repeat
+from itertools import chain, count, islice, repeat
 from operator import itemgetter
 
 from .coords import CoordinateError, looks_numeric, parse_coordinate
@@ -18,11 +18,15 @@ from .mapping import is_known_label
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs ~20 ms at start-up
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from pathlib import Path
 
 __all__ = [
+    "CHUNK",
     "DELIMITERS",
+    "CsvStream",
+    "iter_record_chunks",
+    "open_csv",
     "CsvOptions",
     "ParsedCsv",
     "Record",
@@ -238,51 +242,66 @@ def detect_delimiter(text: str) -> str:
 _first = itemgetter(0)
 
 
-def _one_line_records(rows: list[list[str]], lines: int) -> bool:
-    """True when every row is exactly one physical line (as many rows as the reader read lines)
-    and none is blank: then row k starts on line k + 1 and nothing needs to be skipped."""
-    if len(rows) != lines:
-        return False  # some record spans several lines (a quoted line break)
-    # No empty row and no blank first field (so no row of spaces only), all in C: map/all.
-    try:
-        return all(map(str.strip, map(_first, rows)))
-    except IndexError:  # an empty row: a blank line
-        return False
+CHUNK = 512  # records per chunk: big enough for C-level map()s, small enough to stay in cache
 
 
-def split_records(text: str, delimiter: str) -> list[Record]:
-    """Every non-blank record with the line where it starts. Raises CsvFormatError."""
+def _line_breaks(row: list[str]) -> int:
+    """Physical line breaks inside a record's (quoted) fields: CRLF, LF or a lone CR."""
+    text = "\x00".join(row)  # a separator: a CR ending one field and a LF starting the next are two
+    if "\n" not in text and "\r" not in text:
+        return 0
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def iter_record_chunks(text: str, delimiter: str, size: int = CHUNK) -> Iterator[list[Record]]:
+    """The non-blank records, a list of at most `size` at a time, each with the line where it
+    starts; constant memory. Raises CsvFormatError (when the chunk is read)."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    old_limit = csv.field_size_limit(_FIELD_LIMIT)
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # many new lists and tuples, no cycles: the collector would only slow this down
-    previous = 0
-    try:
-        # Fast path, all in C: one record per line and no blank lines (most files).
-        reader = _reader(text, delimiter)
-        rows = list(reader)
-        if _one_line_records(rows, reader.line_num):
-            return list(map(tuple.__new__, repeat(Record), zip(count(1), rows)))
-        # Careful path: follow the reader's line count to know where each record starts.
-        reader = _reader(text, delimiter)
-        records: list[Record] = []
-        append = records.append
-        make = tuple.__new__
-        for row in reader:
-            line = previous + 1
-            previous = reader.line_num
+    reader = _reader(text, delimiter)
+    new, record = tuple.__new__, Record
+    line = 1  # where the next row starts
+    while True:
+        before = reader.line_num
+        old_limit = csv.field_size_limit(_FIELD_LIMIT)
+        try:
+            rows = list(islice(reader, size))
+        except csv.Error as exc:
+            raise CsvFormatError(f"the file cannot be read as CSV after line {reader.line_num}: {exc}") from None
+        finally:
+            csv.field_size_limit(old_limit)
+        if not rows:
+            return
+        consumed = reader.line_num - before
+        try:
+            # One record per line and no blank first field (so no blank row): all in C.
+            plain = consumed == len(rows) and all(map(str.strip, map(_first, rows)))
+        except IndexError:  # an empty row: a blank line
+            plain = False
+        if plain:
+            yield list(map(new, repeat(record), zip(count(line), rows)))
+            line += consumed
+            continue
+        chunk: list[Record] = []
+        for row in rows:
+            start = line
+            line += 1 + _line_breaks(row)
             if not row:
                 continue
             first = row[0]
             if (not first or first.isspace()) and not "".join(row).strip():
                 continue  # blank, or only delimiters and spaces
-            append(make(Record, (line, row)))
-        return records
-    except csv.Error as exc:
-        raise CsvFormatError(f"the file cannot be read as CSV after line {previous}: {exc}") from None
+            chunk.append(new(record, (start, row)))
+        yield chunk
+
+
+def split_records(text: str, delimiter: str) -> list[Record]:
+    """Every non-blank record with the line where it starts. Raises CsvFormatError."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # many new lists and tuples, no cycles: the collector would only slow this down
+    try:
+        return list(chain.from_iterable(iter_record_chunks(text, delimiter)))
     finally:
-        csv.field_size_limit(old_limit)
         if gc_was_enabled:
             gc.enable()
 
@@ -347,11 +366,36 @@ def _normalise_delimiter(delimiter: str) -> str:
     return value
 
 
-def parse_csv(data: bytes | str, options: CsvOptions | None = None) -> ParsedCsv:
-    """Decode and split a whole file. Every detected setting can be forced through `options`.
+class CsvStream:
+    """A file opened for one pass: what was detected (as `parse_csv` would) and its data
+    records a chunk at a time (`chunks()`, header excluded), in constant memory."""
 
-    Raises EmptyFileError, NotTextError, DecodingError or CsvFormatError (all CsvImportError).
-    """
+    def __init__(self, encoding: str, delimiter: str, has_header: bool, decimal_comma: bool,
+                 header: list[str], options: CsvOptions, chunks: Iterator[list[Record]]) -> None:
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.has_header = has_header
+        self.decimal_comma = decimal_comma
+        self.header = header
+        self.options = options
+        self._chunks: Iterator[list[Record]] | None = chunks
+
+    @property
+    def delimiter_name(self) -> str:
+        return DELIMITER_NAMES.get(self.delimiter, self.delimiter)
+
+    def chunks(self) -> Iterator[list[Record]]:
+        """The data records, chunk by chunk. Only once."""
+        if self._chunks is None:
+            raise RuntimeError("a CsvStream is read only once")
+        chunks, self._chunks = self._chunks, None
+        return chunks
+
+
+def open_csv(data: bytes | str, options: CsvOptions | None = None) -> CsvStream:
+    """Decode and detect; the records follow from `CsvStream.chunks()`. Every detected setting
+    can be forced through `options`. Raises the CsvImportError subclasses (CsvFormatError may
+    also come while reading the chunks)."""
     options = options or CsvOptions()
     if isinstance(data, str):
         text, encoding = data, "str"
@@ -359,22 +403,46 @@ def parse_csv(data: bytes | str, options: CsvOptions | None = None) -> ParsedCsv
     else:
         text, encoding = decode_bytes(data, options.encoding)
     delimiter = _normalise_delimiter(options.delimiter) if options.delimiter else detect_delimiter(text)
-    records = split_records(text, delimiter)
-    if not records:
+    chunks = iter_record_chunks(text, delimiter)
+    head: list[list[Record]] = []  # the chunks read for detection, handed back first
+    first: list[Record] = []
+    for chunk in chunks:
+        head.append(chunk)
+        first.extend(chunk)
+        if len(first) > _SAMPLE_RECORDS:
+            break
+    if not first:
         raise EmptyFileError("the file is empty")
-    sample = [r.fields for r in records[:_SAMPLE_RECORDS]]
+    sample = [r.fields for r in first[:_SAMPLE_RECORDS]]
     has_header = detect_header(sample) if options.has_header is None else options.has_header
+    header: list[str] = []
     if has_header:
-        header = [f.strip() for f in records[0].fields]
-        records = records[1:]
-        sample = sample[1:]
-    else:
-        header = []
-    width = max([len(header)] + [len(r.fields) for r in records[:_SAMPLE_RECORDS]])
+        header = [f.strip() for f in first[0].fields]
+        index = next(i for i, chunk in enumerate(head) if chunk)  # the chunk holding the header
+        head[index] = head[index][1:]
+        sample = [r.fields for r in first[1:_SAMPLE_RECORDS + 1]]
+    width = max([len(header)] + [len(fields) for fields in sample])
     header += [f"column {i + 1}" for i in range(len(header), width)]
     if options.decimal_comma is None:
         decimal_comma = detect_decimal_comma(sample, delimiter)
     else:
         decimal_comma = options.decimal_comma
-    return ParsedCsv(encoding=encoding, delimiter=delimiter, has_header=has_header,
-                     decimal_comma=decimal_comma, header=header, records=records, options=options)
+    return CsvStream(encoding, delimiter, has_header, decimal_comma, header, options, chain(iter(head), chunks))
+
+
+def parse_csv(data: bytes | str, options: CsvOptions | None = None) -> ParsedCsv:
+    """Decode and split a whole file. Every detected setting can be forced through `options`.
+
+    Raises EmptyFileError, NotTextError, DecodingError or CsvFormatError (all CsvImportError).
+    """
+    stream = open_csv(data, options)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # many new lists and tuples, no cycles: the collector would only slow this down
+    try:
+        records = list(chain.from_iterable(stream.chunks()))
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return ParsedCsv(encoding=stream.encoding, delimiter=stream.delimiter, has_header=stream.has_header,
+                     decimal_comma=stream.decimal_comma, header=stream.header, records=records,
+                     options=stream.options)

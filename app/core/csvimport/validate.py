@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import unicodedata
 from collections import namedtuple
-from itertools import repeat
+from itertools import islice, repeat
 from operator import itemgetter
 
 from .coords import CoordinateError, parse_coordinate, parse_wkt_point
@@ -24,6 +24,7 @@ __all__ = [
     "InvalidRow",
     "ValidRow",
     "ValidationResult",
+    "Validator",
     "export_rejected",
     "file_fingerprint",
     "make_batches",
@@ -95,31 +96,34 @@ class InvalidRow(namedtuple("_InvalidRowBase", ["line", "error", "fields"])):
 
 
 class ValidationResult:
-    """`rows` records read (blank lines not counted) = len(valid) + len(invalid), both in file order.
-    `swapped`: the data look like latitude and longitude swapped (see `warnings` for why)."""
+    """`rows` records read (blank lines not counted) = valid_count + len(invalid), in file order.
+    `valid` holds every valid row (or only the first ones when validated with `keep_valid`;
+    `valid_count` counts them all). `swapped`: the data look like latitude and longitude
+    swapped (see `warnings` for why)."""
 
-    __slots__ = ("rows", "valid", "invalid", "warnings", "swapped")
+    __slots__ = ("rows", "valid", "invalid", "warnings", "swapped", "valid_count")
 
     def __init__(self, rows: int, valid: list[ValidRow], invalid: list[InvalidRow],
-                 warnings: list[str] | None = None, swapped: bool = False) -> None:
+                 warnings: list[str] | None = None, swapped: bool = False, valid_count: int | None = None) -> None:
         self.rows = rows
         self.valid = valid
         self.invalid = invalid
         self.warnings = warnings if warnings is not None else []
         self.swapped = swapped
+        self.valid_count = len(valid) if valid_count is None else valid_count
 
     def batches(self, size: int = BATCH_SIZE) -> list[list[ValidRow]]:
         return make_batches(self.valid, size)
 
     @property
     def batch_count(self) -> int:
-        return -(-len(self.valid) // BATCH_SIZE)
+        return -(-self.valid_count // BATCH_SIZE)
 
     def preview(self, count: int = 5) -> list[ValidRow]:
         return self.valid[:count]
 
     def __repr__(self) -> str:
-        return (f"ValidationResult(rows={self.rows}, valid=<{len(self.valid)}>, invalid=<{len(self.invalid)}>, "
+        return (f"ValidationResult(rows={self.rows}, valid={self.valid_count}, invalid={len(self.invalid)}, "
                 f"swapped={self.swapped})")
 
 
@@ -261,19 +265,24 @@ class _RowChecker:
 _CHUNK = 512
 
 
-def _plain_chunk(chunk: list[Record], mapping: ColumnMapping) -> list[ValidRow] | None:
-    """The rows of `chunk` when every one is plainly valid (plain decimals in range, a short
-    name, short texts), checked with map/min/max in C; None when any row needs the full check."""
+def _plain_columns(chunk: Sequence[Record], mapping: ColumnMapping) -> tuple[Any, ...] | None:
+    """The checked columns of `chunk` when every row is plainly valid (plain decimals in range,
+    a short name, short texts), checked with map/min/max in C; None when any row needs the
+    full check."""
     name_i, lat_i, lng_i = mapping.name, mapping.lat, mapping.lng
     desc_i, addr_i = mapping.description, mapping.address
     fields = list(map(_second, chunk))
+    needed = max(i for i in (name_i, lat_i, lng_i, desc_i, addr_i) if i is not None) + 1
+    columns = list(islice(zip(*fields, strict=False), needed))  # transposed; stops at the shortest row
+    if len(columns) < needed:
+        return None  # a row without all the mapped columns
     try:
-        names = list(map(str.strip, map(itemgetter(name_i), fields)))
-        lats = list(map(float, map(itemgetter(lat_i), fields)))
-        lngs = list(map(float, map(itemgetter(lng_i), fields)))
-        descriptions = list(map(str.strip, map(itemgetter(desc_i), fields))) if desc_i is not None else None
-        addresses = list(map(str.strip, map(itemgetter(addr_i), fields))) if addr_i is not None else None
-    except (IndexError, ValueError):
+        names = list(map(str.strip, columns[name_i]))
+        lats = list(map(float, columns[lat_i]))
+        lngs = list(map(float, columns[lng_i]))
+        descriptions = list(map(str.strip, columns[desc_i])) if desc_i is not None else None
+        addresses = list(map(str.strip, columns[addr_i])) if addr_i is not None else None
+    except ValueError:
         return None
     if not all(names) or max(map(len, names)) > NAME_MAX // 2:
         return None
@@ -285,81 +294,101 @@ def _plain_chunk(chunk: list[Record], mapping: ColumnMapping) -> list[ValidRow] 
     joined = "".join(names)
     if any(ch in joined for ch in _EXTRA_SPACE):
         return None
-    if descriptions is None:
-        descriptions_out: Iterable[str | None] = repeat(None)
-    elif max(map(len, descriptions)) > DESCRIPTION_MAX // 2:
+    if descriptions is not None and max(map(len, descriptions)) > DESCRIPTION_MAX // 2:
         return None
-    else:
-        descriptions_out = [d or None for d in descriptions]
-    if addresses is None:
-        addresses_out: Iterable[str | None] = repeat(None)
-    elif max(map(len, addresses)) > ADDRESS_MAX // 2:
+    if addresses is not None and max(map(len, addresses)) > ADDRESS_MAX // 2:
         return None
-    else:
-        addresses_out = [a or None for a in addresses]
+    return fields, names, lats, lngs, descriptions, addresses
+
+
+def _plain_rows(chunk: Sequence[Record], columns: tuple[Any, ...]) -> list[ValidRow]:
+    fields, names, lats, lngs, descriptions, addresses = columns
+    descriptions_out = repeat(None) if descriptions is None else [d or None for d in descriptions]
+    addresses_out = repeat(None) if addresses is None else [a or None for a in addresses]
     return list(map(tuple.__new__, repeat(ValidRow),
                     zip(map(_first, chunk), names, lats, lngs, descriptions_out, addresses_out, repeat(None),
                         repeat(()), repeat(None), fields)))
 
 
-def _check_all(records: list[Record], mapping: ColumnMapping, checker: _RowChecker,
-               valid: list[ValidRow], invalid: list[InvalidRow]) -> int:
-    """Check every record; returns how many rows the plain path made valid."""
-    check = checker.check
-    add_valid, add_invalid = valid.append, invalid.append
-    plain_ok = (mapping.name is not None and mapping.lat is not None and mapping.lng is not None
-                and not mapping.uses_wkt and mapping.category is None and mapping.tags is None
-                and mapping.layer is None)
-    plain = 0
-    for start in range(0, len(records), _CHUNK):
-        chunk = records[start:start + _CHUNK]
-        rows = _plain_chunk(chunk, mapping) if plain_ok else None
-        if rows is not None:
-            valid.extend(rows)
-            plain += len(rows)
-            continue
-        for line, fields in chunk:
-            row = check(line, fields)
-            if type(row) is ValidRow:
-                add_valid(row)
-            else:
-                add_invalid(row)  # type: ignore[arg-type]
-    return plain
+class Validator:
+    """Incremental validation: `feed()` records in file order (any number of times), then
+    `result()`. With `keep_valid=N` only the first N valid rows are kept (they are all
+    counted: `ValidationResult.valid_count`): a summary in constant memory."""
+
+    def __init__(self, mapping: ColumnMapping, decimal_comma: bool | None = None,
+                 keep_valid: int | None = None) -> None:
+        self.mapping = mapping
+        self.keep_valid = keep_valid
+        self._checker = _RowChecker(mapping, decimal_comma)
+        self._plain_ok = (mapping.name is not None and mapping.lat is not None and mapping.lng is not None
+                          and not mapping.uses_wkt and mapping.category is None and mapping.tags is None
+                          and mapping.layer is None)
+        self.rows = 0
+        self.valid_count = 0
+        self._plain = 0
+        self.valid: list[ValidRow] = []
+        self.invalid: list[InvalidRow] = []
+
+    def feed(self, records: Sequence[Record]) -> None:
+        keep = self.keep_valid
+        valid, invalid, check = self.valid, self.invalid, self._checker.check
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # many new tuples and no cycles: the collector would only slow this down
+        try:
+            for start in range(0, len(records), _CHUNK):
+                chunk = records[start:start + _CHUNK]
+                self.rows += len(chunk)
+                columns = _plain_columns(chunk, self.mapping) if self._plain_ok else None
+                if columns is not None:
+                    self._plain += len(chunk)
+                    self.valid_count += len(chunk)
+                    if keep is None:
+                        valid.extend(_plain_rows(chunk, columns))
+                    elif len(valid) < keep:
+                        valid.extend(_plain_rows(chunk[:keep - len(valid)], columns))
+                    continue
+                for line, fields in chunk:
+                    row = check(line, fields)
+                    if type(row) is ValidRow:
+                        self.valid_count += 1
+                        if keep is None or len(valid) < keep:
+                            valid.append(row)
+                    else:
+                        invalid.append(row)  # type: ignore[arg-type]
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def result(self) -> ValidationResult:
+        checker = self._checker
+        numeric = checker.numeric + self._plain
+        warnings: list[str] = []
+        swapped = False
+        if checker.swap_fit and checker.swap_fit == checker.lat_out and checker.swap_fit * 10 >= numeric:
+            swapped = True
+            warnings.append(
+                f"latitude and longitude look swapped: {checker.swap_fit} rows have a latitude beyond ±90 "
+                "whose longitude would fit as a latitude; check the latitude and longitude columns")
+        if checker.hemi_swapped and checker.hemi_swapped * 2 >= self.rows:
+            swapped = True
+            warnings.append(
+                f"latitude and longitude look swapped: {checker.hemi_swapped} latitudes end in E or W; "
+                "check the latitude and longitude columns")
+        return ValidationResult(rows=self.rows, valid=self.valid, invalid=self.invalid, warnings=warnings,
+                                swapped=swapped, valid_count=self.valid_count)
 
 
 def validate_records(parsed: ParsedCsv, mapping: ColumnMapping,
-                     records: Iterable[Record] | None = None) -> ValidationResult:
+                     records: Iterable[Record] | None = None, *, keep_valid: int | None = None) -> ValidationResult:
     """Check every record (or `records`) against the server's rules; each record comes out
     either valid or invalid, in file order.
 
     Raises nothing for bad rows. With no name or coordinate columns mapped
     (`mapping.problem()`), every row is invalid.
     """
-    checker = _RowChecker(mapping, parsed.options.decimal_comma)
-    valid: list[ValidRow] = []
-    invalid: list[InvalidRow] = []
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # tens of thousands of new tuples and no cycles: the collector would only slow it down
-    try:
-        todo = parsed.records if records is None else list(records)
-        fast_valid = _check_all(todo, mapping, checker, valid, invalid)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    numeric = checker.numeric + fast_valid
-    warnings: list[str] = []
-    swapped = False
-    if checker.swap_fit and checker.swap_fit == checker.lat_out and checker.swap_fit * 10 >= numeric:
-        swapped = True
-        warnings.append(
-            f"latitude and longitude look swapped: {checker.swap_fit} rows have a latitude beyond ±90 whose "
-            "longitude would fit as a latitude; check the latitude and longitude columns")
-    if checker.hemi_swapped and checker.hemi_swapped * 2 >= len(todo):
-        swapped = True
-        warnings.append(
-            f"latitude and longitude look swapped: {checker.hemi_swapped} latitudes end in E or W; "
-            "check the latitude and longitude columns")
-    return ValidationResult(rows=len(todo), valid=valid, invalid=invalid, warnings=warnings, swapped=swapped)
+    validator = Validator(mapping, parsed.options.decimal_comma, keep_valid)
+    validator.feed(parsed.records if records is None else list(records))
+    return validator.result()
 
 
 def make_batches(rows: Sequence[ValidRow], size: int = BATCH_SIZE) -> list[list[ValidRow]]:
