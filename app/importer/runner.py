@@ -280,10 +280,12 @@ class JobRunner:
             else:
                 self._set_state(J.CANCELLED)
         except asyncio.CancelledError:
-            # The task was cancelled (app closing): the job goes on at the next start.
+            # The task was cancelled (the app is closing): the job goes on at the next start,
+            # unless the person had paused it, in which case it stays paused.
+            state = J.PAUSED if self._paused else J.QUEUED
             with contextlib.suppress(Exception):
-                self.store.set_job_state(self.job_id, J.PAUSED)
-                self._state = J.PAUSED
+                self.store.set_job_state(self.job_id, state)
+                self._state = state
             raise
         except CabinetError as exc:
             self._set_state(J.FAILED, error=exc.user_message())

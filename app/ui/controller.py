@@ -59,10 +59,13 @@ class AppController(QObject):
         else:
             await self._connect()
         self._attach_engine()
-        manager = getattr(self.window, "import_manager", None)
-        if manager is not None and hasattr(manager, "resume_pending"):
-            manager.resume_pending()
-        if self.open_file and hasattr(self.window, "open_import_wizard"):
+        if "mapiry" in self.clients:
+            # Imports a close or a crash interrupted go on from their first unconfirmed batch.
+            started = self.window.import_manager().resume_unfinished()
+            if started:
+                self.window.statusBar().showMessage(
+                    _tr("Resumed {0} interrupted import(s)").format(len(started)), 8000)
+        if self.open_file:
             self.window.open_import_wizard(self.open_file)
         self.ready.emit()
         if self.engine is not None and self.engine.clients:
@@ -158,8 +161,8 @@ class AppController(QObject):
             self._start_task.cancel()
             with contextlib.suppress(BaseException):
                 await self._start_task
-        manager = getattr(self.window, "import_manager", None)
-        if manager is not None and hasattr(manager, "shutdown"):
+        manager = getattr(self.window, "_import_manager", None)  # only if one was ever made
+        if manager is not None:
             with contextlib.suppress(Exception):
                 await manager.shutdown()
         for task in tasks.running_tasks():

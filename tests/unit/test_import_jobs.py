@@ -365,3 +365,31 @@ async def test_task_cancellation_leaves_a_resumable_job(store: JobStore) -> None
     assert [j.id for j in resumable_jobs(store)] == [job_id]
     summary = await JobRunner(store, client, job_id).run()
     assert summary.state == J.DONE and names(client) == sorted(r.name for r in rows(300))
+
+
+@pytest.mark.asyncio
+async def test_closing_the_app_queues_the_job_but_keeps_a_persons_pause(store: JobStore) -> None:
+    client = FakeMapiry(bulk=1, window=0.2)
+    running_id = await make_job(store, client, rows(300))
+    task = asyncio.create_task(JobRunner(store, client, running_id).run())
+    while client.requests < 1:
+        await asyncio.sleep(0.01)
+    task.cancel()  # what ImportManager.shutdown() does when the app closes
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert store.get_job(running_id).state == J.QUEUED  # type: ignore[union-attr]
+
+    paused_id = await make_job(store, client, rows(300, start=1000))
+    runner = JobRunner(store, client, paused_id)
+    task = asyncio.create_task(runner.run())
+    while client.requests < 2:
+        await asyncio.sleep(0.01)
+    runner.pause()
+    while runner.state != J.PAUSED:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert store.get_job(paused_id).state == J.PAUSED  # type: ignore[union-attr]
+    # The app's start-up resume (ImportManager.resume_unfinished) picks queued jobs, not paused ones.
+    assert [j.id for j in store.list_jobs((J.QUEUED, J.RUNNING, J.WAITING))] == [running_id]
