@@ -8,7 +8,15 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.csvimport import CsvImportError, CsvOptions, analyse, parse_csv
+from app.core.csvimport import (
+    CsvImportError,
+    CsvOptions,
+    analyse,
+    iter_record_chunks,
+    parse_csv,
+    split_records,
+    summarise,
+)
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -90,3 +98,34 @@ def test_written_rows_read_back_with_their_start_lines(rows: list[list[str]], de
     parsed = parse_csv(out.getvalue(), CsvOptions(delimiter=delimiter, has_header=False))
     assert [(r.line, r.fields) for r in parsed.records] == expected
 
+
+
+@SETTINGS
+@given(_TEXT_ROWS, st.sampled_from([",", ";", "\t", "|"]), st.integers(min_value=1, max_value=5),
+       st.sampled_from(["\r\n", "\n"]))
+def test_chunked_reading_matches_whole_reading(rows: list[list[str]], delimiter: str, size: int,
+                                               terminator: str) -> None:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator=terminator).writerows(rows)
+    text = out.getvalue() + terminator  # and a blank line at the end
+    whole = split_records(text, delimiter)
+    chunked = [r for chunk in iter_record_chunks(text, delimiter, size) for r in chunk]
+    assert chunked == whole
+    assert all(len(chunk) <= size for chunk in iter_record_chunks(text, delimiter, size))
+
+
+@SETTINGS
+@given(_ROWS, st.sampled_from([",", ";", "\t", "|"]))
+def test_summary_agrees_with_full_analysis(rows: list[list[str]], delimiter: str) -> None:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows([["name", "lat", "lng", "description"], *rows])
+    try:
+        full = analyse(out.getvalue(), require_mapping=False)
+    except CsvImportError:
+        return
+    summary = summarise(out.getvalue(), keep_valid=3, require_mapping=False)
+    assert summary.result.rows == full.result.rows
+    assert summary.result.valid_count == len(full.result.valid)
+    assert summary.result.valid == full.result.valid[:3]
+    assert summary.result.invalid == full.result.invalid
+    assert summary.mapping == full.mapping
