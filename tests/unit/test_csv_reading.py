@@ -181,3 +181,10 @@ def test_header_found_after_many_blank_lines() -> None:
     parsed = parse_csv(text)
     assert parsed.has_header and parsed.header == ["name", "lat", "lng"]
     assert parsed.records[0].line == 702 and len(parsed.records) == 100
+
+
+def test_excel_sep_line() -> None:
+    parsed = parse_csv(b"sep=;\r\nname;lat;lng\r\nParis;48,85;2,35\r\n")
+    assert parsed.delimiter == ";" and parsed.has_header and parsed.header == ["name", "lat", "lng"]
+    assert [(r.line, r.fields) for r in parsed.records] == [(3, ["Paris", "48,85", "2,35"])]
+    assert parse_csv(b"sep=|\nParis|48.85|2.35\n", CsvOptions(has_header=False)).records[0].line == 2

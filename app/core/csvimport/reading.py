@@ -48,6 +48,7 @@ _FIELD_LIMIT = 10 * 1024 * 1024
 _DECIMAL_COMMA_RE = re.compile(r"^\s*[-+]?\d{1,3},\d+\s*$")
 _DECIMAL_POINT_RE = re.compile(r"^\s*[-+]?\d{1,3}\.\d+\s*$")
 # Characters a text file never holds (C0 controls other than tab, LF, VT, FF, CR).
+_SEP_LINE_RE = re.compile(r"\ufeff?sep=([^\r\n\"])[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f]")
 
 # One record: the 1-based line where it starts (header = line 1) and its fields (list[str]).
@@ -402,11 +403,19 @@ def open_csv(data: bytes | str, options: CsvOptions | None = None) -> CsvStream:
         _check_text(text)
     else:
         text, encoding = decode_bytes(data, options.encoding)
-    delimiter = _normalise_delimiter(options.delimiter) if options.delimiter else detect_delimiter(text)
+    sep_line = _SEP_LINE_RE.match(text)  # Excel's "sep=;" first line names the delimiter
+    if options.delimiter:
+        delimiter = _normalise_delimiter(options.delimiter)
+    elif sep_line:
+        delimiter = sep_line.group(1)
+    else:
+        delimiter = detect_delimiter(text)
     chunks = iter_record_chunks(text, delimiter)
     head: list[list[Record]] = []  # the chunks read for detection, handed back first
     first: list[Record] = []
     for chunk in chunks:
+        if sep_line and chunk and chunk[0].line == 1:
+            chunk = chunk[1:]  # the sep= line is no record (the lines keep their numbers)
         head.append(chunk)
         first.extend(chunk)
         if len(first) > _SAMPLE_RECORDS:
