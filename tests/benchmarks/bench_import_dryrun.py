@@ -63,17 +63,27 @@ def make_csv(path: Path, rows: int = ROWS, seed: int = 34) -> Path:
     return path
 
 
-def _best_time(cmd: list[str], env: dict[str, str],
-               repeats: int = REPEATS) -> tuple[float, subprocess.CompletedProcess[str]]:
-    subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)  # warm-up
-    best = float("inf")
-    last: subprocess.CompletedProcess[str] | None = None
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
+    return time.perf_counter() - start, proc
+
+
+def _best_times(a: list[str], b: list[str], env: dict[str, str], repeats: int = REPEATS
+                ) -> tuple[float, subprocess.CompletedProcess[str], float, subprocess.CompletedProcess[str]]:
+    """Best of `repeats` for each command, runs interleaved (a, b, a, b...) so that a burst of
+    load on the machine hits both alike; one warm-up run each first (bytecode cache)."""
+    _run(a, env)
+    _run(b, env)
+    best_a = best_b = float("inf")
+    proc_a = proc_b = None
     for _ in range(repeats):
-        start = time.perf_counter()
-        last = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
-        best = min(best, time.perf_counter() - start)
-    assert last is not None
-    return best, last
+        took, proc_a = _run(a, env)
+        best_a = min(best_a, took)
+        took, proc_b = _run(b, env)
+        best_b = min(best_b, took)
+    assert proc_a is not None and proc_b is not None
+    return best_a, proc_a, best_b, proc_b
 
 
 def main() -> dict[str, float]:
@@ -81,22 +91,22 @@ def main() -> dict[str, float]:
         path = make_csv(Path(tmp) / "places.csv")
         env = dict(os.environ, PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"))
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        bare_command = [sys.executable, "-c", _BARE, str(path)]
         command = [sys.executable, "-m", "app", "import", str(path), "--dry-run", "--json"]
-        dry, proc = _best_time(command, env)
+        dry, proc, bare, bare_proc = _best_times(command, bare_command, env)
         note = ""
         if proc.returncode != 0:
-            # The dispatcher could not run (e.g. another command's module is missing): time the
+            # The dispatcher could not run (e.g. another command's module is broken): time the
             # import command alone, and say so.
             first_error = (proc.stderr.strip().splitlines() or ["?"])[-1]
             command = [sys.executable, "-m", "app.importer.cli", str(path), "--dry-run", "--json"]
-            dry, proc = _best_time(command, env)
+            dry, proc, bare, bare_proc = _best_times(command, bare_command, env)
             note = f" [python -m app failed ({first_error}); timed python -m app.importer.cli]"
         if proc.returncode != 0:
             raise RuntimeError(f"the dry run failed: {proc.stderr.strip()}")
         report = json.loads(proc.stdout)
         if report["rows"] != ROWS:
             raise RuntimeError(f"the dry run read {report['rows']} rows, not {ROWS}")
-        bare, bare_proc = _best_time([sys.executable, "-c", _BARE, str(path)], env)
         if bare_proc.returncode != 0:
             raise RuntimeError(f"the bare script failed: {bare_proc.stderr.strip()}")
     ratio = dry / bare
