@@ -1,0 +1,82 @@
+"""Take the README's screenshots from the real app in demo mode.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [OUT_DIR]
+
+(or under Xvfb with the xcb platform). It starts the same window and controller as
+`cabinet --demo`, waits for the demo sync to land, then grabs each view. Nothing here is
+mocked: the data come from the in-process sandbox over loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "docs" / "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix="cabinet-shots-")
+    os.environ["CABINET_DATA_DIR"] = str(Path(scratch) / "data")
+    os.environ["CABINET_CONFIG_DIR"] = str(Path(scratch) / "config")
+    os.environ["XDG_CONFIG_HOME"] = str(Path(scratch) / "xdg")
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.config import data_dir
+    from app.storage import Cache
+    from app.ui.controller import AppController
+    from app.ui.eventloop import new_event_loop
+    from app.ui.main_window import MainWindow
+
+    QCoreApplication.setOrganizationName("Cabinet")
+    QCoreApplication.setApplicationName("Cabinet")
+    app = QApplication(sys.argv[:1])
+    loop = new_event_loop(app)
+    asyncio.set_event_loop(loop)
+    cache = Cache(data_dir() / "demo-cache.sqlite3")
+    window = MainWindow(cache, demo=True)
+    window.resize(1360, 820)
+    window.show()
+    controller = AppController(window, cache, demo=True)
+    synced: list[object] = []
+    window.syncFinished.connect(synced.append)
+
+    async def shoot() -> None:
+        controller.start()
+        while not synced:
+            await asyncio.sleep(0.05)
+        for view, select in (("items", 2), ("locations", 4), ("sales", None), ("layers", 1), ("maps", 0)):
+            window.show_view(view)
+            page = window.current_page()
+            table = getattr(page, "table", None)
+            if table is not None and select is not None and table.model().rowCount() > select:
+                table.selectRow(select)
+            await asyncio.sleep(0.3)
+            path = out / f"{view}.png"
+            window.grab().save(str(path))
+            print(path)
+        window.open_import_wizard(str(ROOT.parent / "shared" / "data" / "csv" / "cities_semicolon_decimal_comma_bom.csv"))
+        await asyncio.sleep(1.0)
+        wizard = window._import_wizard
+        wizard.grab().save(str(out / "import-wizard.png"))
+        print(out / "import-wizard.png")
+        wizard.close()
+        await controller.shutdown()
+
+    with loop:
+        loop.run_until_complete(shoot())
+    cache.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
