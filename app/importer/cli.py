@@ -50,8 +50,11 @@ def register(subparsers: Any) -> None:
     fmt.add_argument("--no-header", dest="has_header", action="store_const", const=False, default=None,
                      help="the first line is a row, not a header")
     fmt.add_argument("--header", dest="has_header", action="store_const", const=True, help=argparse.SUPPRESS)
-    parser.add_argument("--skip-existing", action="store_true",
-                        help="skip rows already on the map (same name and coordinates)")
+    existing = parser.add_mutually_exclusive_group()
+    existing.add_argument("--skip-existing", action="store_true",
+                          help="skip rows already on the map (same name and coordinates)")
+    existing.add_argument("--allow-duplicates", action="store_true",
+                          help="import rows again even when the map already has them")
     jobs = parser.add_argument_group("jobs")
     jobs.add_argument("--resume", nargs="?", const="latest", default=None, metavar="JOB_ID",
                       help="resume an import job (the latest unfinished one without JOB_ID)")

@@ -211,8 +211,7 @@ async def _import_async(args: argparse.Namespace, store: JobStore, client: Any, 
             return _usage(
                 f"{plan.existing_count} of the {len(rows)} rows are already on map {map_id} "
                 "(same name and coordinates); nothing was sent",
-                "Pass --skip-existing to import only the others"
-                + (", or --allow-duplicates to import them again." if _has_allow_duplicates(args) else "."),
+                "Pass --skip-existing to import only the others, or --allow-duplicates to import them again.",
             )
         if plan.existing_count and skip:
             _err(f"Skipping {plan.existing_count} rows already on the map.")
@@ -235,10 +234,6 @@ async def _import_async(args: argparse.Namespace, store: JobStore, client: Any, 
         _err(f"Import job {job_id}: {info.total_rows} locations in {info.batches_total} batches "
              f"to map {map_id}.")
         return await _run_job(store, client, job_id)
-
-
-def _has_allow_duplicates(args: argparse.Namespace) -> bool:
-    return hasattr(args, "allow_duplicates")
 
 
 # ---- --resume [JOB_ID] ------------------------------------------------------------------

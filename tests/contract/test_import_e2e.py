@@ -176,7 +176,10 @@ def test_dropped_answer_after_commit_then_sigkill_and_resume(e2e_sandbox: Any, t
     # Importing the same file again finds every row already there.
     again = subprocess.run(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id),
                            cwd=ROOT, env=env, capture_output=True, timeout=30)
-    assert again.returncode == 2 and b"--skip-existing" in again.stderr
+    assert again.returncode == 2 and b"--skip-existing" in again.stderr and b"--allow-duplicates" in again.stderr
+    both = subprocess.run(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id, "--skip-existing",
+                                  "--allow-duplicates"), cwd=ROOT, env=env, capture_output=True, timeout=30)
+    assert both.returncode == 2 and b"not allowed with" in both.stderr
     assert f"{VALID_ROWS} of the {VALID_ROWS} rows".encode() in again.stderr
     skipped = subprocess.run(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id, "--skip-existing", "--json"), cwd=ROOT, env=env, capture_output=True, timeout=30)
     assert skipped.returncode == 0, skipped.stderr.decode()
