@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -83,10 +84,20 @@ def local_datetime(value: Any) -> datetime | None:
 
 def enum_label(value: Any) -> str:
     """An API enum value as a person reads it: "mint_in_box" -> "Mint in box"."""
-    text = str(value)
+    return _enum_label(str(value))
+
+
+@lru_cache(maxsize=512)  # a handful of values repeated on every row: translate each once
+def _enum_label(text: str) -> str:
     if text.isupper():
         text = text.lower()
     return _tr(text.replace("_", " ").capitalize())
+
+
+@lru_cache(maxsize=4096)
+def _datetime_text(value: str) -> str:
+    dt = local_datetime(value)
+    return dt.strftime("%Y-%m-%d %H:%M") if dt else value
 
 
 def format_value(fmt: str, value: Any, record: Mapping[str, Any] | None = None,
@@ -111,8 +122,7 @@ def format_value(fmt: str, value: Any, record: Mapping[str, Any] | None = None,
         except (TypeError, ValueError):
             return str(value)
     if fmt == DATETIME:
-        dt = local_datetime(value)
-        return dt.strftime("%Y-%m-%d %H:%M") if dt else str(value)
+        return _datetime_text(value) if isinstance(value, str) else str(value)
     if fmt == BOOL:
         return _tr("Yes") if value else _tr("No")
     if fmt == REF:

@@ -337,10 +337,20 @@ class MainWindow(QMainWindow):
         )
 
     def _on_progress(self, progress: Any) -> None:
+        """A SyncProgress: only a "syncing" report shows Syncing with its progress; "offline" and
+        "error" show that state for the service, "done" (one resource finished) changes nothing."""
+        service = getattr(progress, "service", "")
+        state = getattr(progress, "state", "syncing")
+        resource = getattr(progress, "resource", "")
+        if state == "done":
+            return
+        if state in ("offline", "error"):
+            self.set_service_state(service, state, resource if state == "error" else "")
+            return
         total = getattr(progress, "total", None)
         done = getattr(progress, "done", 0)
-        detail = f"{getattr(progress, 'resource', '')} {done}/{total}" if total else f"{getattr(progress, 'resource', '')} {done}"
-        self.set_service_state(getattr(progress, "service", ""), "syncing", detail.strip())
+        detail = f"{resource} {done}/{total}" if total else f"{resource} {done}"
+        self.set_service_state(service, "syncing", detail.strip())
 
     def _sync_done(self, services: tuple[str, ...], report: Any) -> None:
         offline = set(getattr(report, "offline", set()) or set())

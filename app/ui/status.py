@@ -139,6 +139,10 @@ class ServiceStatus(QWidget):
             parts.append(self.age)
         if self.budget:
             parts.append(self.budget)
-        self.label.setText(" · ".join(parts))
-        self.dot.setStyleSheet(f"color: {STATE_COLORS.get(self.state, '#64748b')};")
-        self.setToolTip(self.label.text())
+        text = " · ".join(parts)
+        if text != self.label.text():  # progress reports arrive per page: touch only what changed
+            self.label.setText(text)
+            self.setToolTip(text)
+        sheet = f"color: {STATE_COLORS.get(self.state, '#64748b')};"
+        if sheet != self.dot.styleSheet():
+            self.dot.setStyleSheet(sheet)

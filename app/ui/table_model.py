@@ -7,17 +7,98 @@ keeping the most recently used blocks. Sorting and filtering happen in SQLite.
 
 from __future__ import annotations
 
+import itertools
+import logging
+import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+import shiboken6
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from app.ui.columns import COLOR, Column, Lookups
 
+log = logging.getLogger(__name__)
+
 BLOCK_SIZE = 256
 MAX_BLOCKS = 64
+FIRST_ROWS = 300  # keys read before the first paint of a query; the rest follow from a worker thread
+
+
+class _KeyWorker:
+    """One background thread (started on first use) that runs the full key queries, newest first.
+
+    Only the latest job of each model is worth running: a job superseded while it waited is
+    dropped without touching SQLite. The thread keeps its own SQLite connection per cache.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._jobs: dict[int, Any] = {}  # id(model) -> job; a newer job replaces a waiting one
+        self._thread: threading.Thread | None = None
+
+    def submit(self, owner: object, job: Any) -> None:
+        with self._cond:
+            self._jobs[id(owner)] = job
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="cabinet-keys", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._jobs:
+                    if not self._cond.wait(timeout=30.0) and not self._jobs:
+                        self._thread = None  # idle: let the thread end; submit() starts another
+                        return
+                _owner, job = self._jobs.popitem()
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - a job reports its own errors; never kill the thread
+                log.exception("key query failed")
+
+
+_WORKER = _KeyWorker()
+
+
+class _KeyRelay(QObject):
+    """Carries a worker's keys back to the GUI thread as a queued signal.
+
+    One relay for the whole app, never deleted: a worker must never emit on a QObject that the
+    GUI thread may be deleting (a model closed with its window). Models are found again by
+    token, through weak references.
+    """
+
+    loaded = Signal(int, int, object)  # model token, generation, list of keys (or the exception)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.models: weakref.WeakValueDictionary[int, CacheTableModel] = weakref.WeakValueDictionary()
+        self.latest: dict[int, int] = {}  # model token -> generation of its newest query
+        self.loaded.connect(self._deliver)
+
+    def _deliver(self, token: int, generation: int, keys: Any) -> None:
+        if self.latest.get(token) == generation:
+            del self.latest[token]
+        model = self.models.get(token)
+        if model is None or not shiboken6.isValid(model):
+            return
+        model._keys_arrived(generation, keys)  # noqa: SLF001 - the model's own relay
+
+
+_relay: _KeyRelay | None = None
+_tokens = itertools.count(1)
+
+
+def _key_relay() -> _KeyRelay:
+    global _relay
+    if _relay is None or not shiboken6.isValid(_relay):
+        _relay = _KeyRelay()
+    return _relay
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -29,16 +110,30 @@ RECORD_ROLE = _USER + 2  # the whole record dict
 
 
 class CacheTableModel(QAbstractTableModel):
-    def __init__(self, cache: Any, resource: str, columns: Sequence[Column], parent: Any = None) -> None:
+    """``first_rows`` (0: off) makes each query read only that many keys before it returns; the
+    full key list then comes from a worker thread and the rows past the first are inserted
+    (``keysLoaded`` says so). ``keys_complete`` tells whether every key is in."""
+
+    keysLoaded = Signal(int)  # the full row count, once every key of the current query is in
+
+    def __init__(self, cache: Any, resource: str, columns: Sequence[Column], parent: Any = None,
+                 *, first_rows: int = 0) -> None:
         super().__init__(parent)
         self.cache = cache
         self.resource = resource
         self.columns: tuple[Column, ...] = tuple(columns)
         self._align = [int(c.align) for c in self.columns]
+        self._base_flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        self._edit_flags = self._base_flags | Qt.ItemFlag.ItemIsEditable
         self.allow_edit = False  # the edit step turns this on; columns say which fields may change
         self.lookups: dict[str, dict[str, str]] = {}
+        self.first_rows = first_rows
         self._keys: list[int] = []
+        self._complete = True
+        self._generation = 0
+        self._token = next(_tokens)
         self._blocks: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+        self._texts: dict[int, list[str | None]] = {}  # row -> display texts formatted so far
         self.search = ""
         self.filters: dict[str, Any] = {}
         self.sort_key: str | None = None
@@ -58,23 +153,101 @@ class CacheTableModel(QAbstractTableModel):
             self.descending = descending
         self.requery()
 
+    def _query(self) -> dict[str, Any]:
+        return {"search": self.search, "filters": self.filters or None, "sort": self.sort_key,
+                "descending": self.descending}
+
     def requery(self) -> None:
-        keys = self.cache.query_keys(
-            self.resource, search=self.search, filters=self.filters or None,
-            sort=self.sort_key, descending=self.descending,
-        )
+        self._generation += 1
+        if _relay is not None:
+            _relay.latest.pop(self._token, None)  # a waiting job for the old query is dropped
+        query = self._query()
+        first = self.first_rows
+        if first > 0:
+            keys = self.cache.query_keys(self.resource, limit=first, **query)
+            complete = len(keys) < first
+        else:
+            keys = self.cache.query_keys(self.resource, **query)
+            complete = True
+        self._reset(keys)
+        self._complete = complete
+        if not complete:
+            self._load_rest(self._generation, query)
+
+    def _reset(self, keys: list[int]) -> None:
         self.beginResetModel()
         self._keys = list(keys)
         self._blocks.clear()
+        self._texts.clear()
         self.endResetModel()
+
+    def _load_rest(self, generation: int, query: dict[str, Any]) -> None:
+        cache, resource, token = self.cache, self.resource, self._token
+        relay = _key_relay()
+        relay.models[token] = self
+        latest = relay.latest
+        latest[token] = generation
+
+        def job() -> None:
+            # Never touch the model here: the last reference to a Qt object must not go away
+            # in this thread. A plain dict says whether this query is still the newest.
+            if latest.get(token) != generation:
+                return  # a newer query replaced this one while it waited
+            # A connection of this job's own: the cache may be closed meanwhile (its window
+            # closing), and closing a connection another thread is reading through is unsafe.
+            conn = None
+            try:
+                conn = cache.connect()
+                result: Any = cache.query_keys(resource, connection=conn, **query)
+            except Exception as exc:  # noqa: BLE001 - handed to the GUI thread
+                result = exc
+            finally:
+                if conn is not None:
+                    conn.close()
+            relay.loaded.emit(token, generation, result)
+
+        _WORKER.submit(self, job)
+
+    def _keys_arrived(self, generation: int, keys: Any) -> None:
+        if generation != self._generation:
+            return
+        self._complete = True
+        if isinstance(keys, BaseException):
+            log.warning("could not read every key of %s: %s", self.resource, keys)
+            self.keysLoaded.emit(len(self._keys))
+            return
+        n = len(self._keys)
+        if keys[:n] == self._keys:
+            if len(keys) > n:
+                self.beginInsertRows(QModelIndex(), n, len(keys) - 1)
+                self._keys = keys
+                self.endInsertRows()
+        else:  # the cache changed in between: show the new result
+            self._reset(keys)
+        self.keysLoaded.emit(len(self._keys))
+
+    @property
+    def keys_complete(self) -> bool:
+        return self._complete
+
+    def load_all_keys(self) -> None:
+        """Read the rest of the keys now (in this thread), when all of them are needed at once."""
+        if not self._complete:
+            self._generation += 1
+            if _relay is not None:
+                _relay.latest.pop(self._token, None)
+            generation = self._generation
+            self._keys_arrived(generation, self.cache.query_keys(self.resource, **self._query()))
 
     def set_lookups(self, lookups: Lookups) -> None:
         self.lookups = {k: dict(v) for k, v in lookups.items()}
+        self._texts.clear()
         if self._keys:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._keys) - 1, len(self.columns) - 1))
 
     # -- rows -------------------------------------------------------------------
     def keys(self) -> list[int]:
+        self.load_all_keys()
         return list(self._keys)
 
     def record(self, row: int) -> dict[str, Any] | None:
@@ -94,6 +267,7 @@ class CacheTableModel(QAbstractTableModel):
 
     def iter_records(self, chunk: int = 1000) -> Iterator[dict[str, Any]]:
         """Every row of the current query in order (not only the loaded blocks)."""
+        self.load_all_keys()
         keys = list(self._keys)
         for start in range(0, len(keys), chunk):
             yield from self.cache.rows_for_keys(self.resource, keys[start:start + chunk])
@@ -117,8 +291,21 @@ class CacheTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = 0) -> Any:
         # Called for every role of every visible cell on each paint: plain ints, cheapest checks first.
         if role == _DISPLAY:
-            rec = self.record(index.row())
-            return None if rec is None else self.columns[index.column()].text(rec, self.lookups)
+            row, column = index.row(), index.column()
+            texts = self._texts.get(row)
+            if texts is not None:
+                text = texts[column]
+                if text is not None:
+                    return text
+            rec = self.record(row)
+            if rec is None:
+                return None
+            if texts is None:
+                if len(self._texts) >= BLOCK_SIZE * 8:  # a few screens' worth; repaints and scrolls back
+                    self._texts.clear()
+                texts = self._texts[row] = [None] * len(self.columns)
+            text = texts[column] = self.columns[column].text(rec, self.lookups)
+            return text
         if role == _ALIGN:
             return self._align[index.column()]
         if role == _DECORATION:
@@ -159,10 +346,9 @@ class CacheTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if self.allow_edit and self.columns[index.column()].editable:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+            return self._edit_flags
+        return self._base_flags
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns) or not self.columns[column].sortable:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.ui.columns import COLUMNS, FILTERS, Column, FilterSpec, enum_label
 from app.ui.detail_pane import DetailPane
 from app.ui.export import tsv_text, write_csv
-from app.ui.table_model import CacheTableModel
+from app.ui.table_model import FIRST_ROWS, CacheTableModel
 
 
 def _tr(text: str) -> str:
@@ -58,7 +58,9 @@ class TablePage(QWidget):
         self.name = name
         self.resource = resource
         self.title = title
-        self.model = CacheTableModel(cache, resource, columns or COLUMNS[resource], self)
+        # A query reads a screenful of keys first; the rest follow from a worker thread.
+        self.model = CacheTableModel(cache, resource, columns or COLUMNS[resource], self, first_rows=FIRST_ROWS)
+        self.model.keysLoaded.connect(self._keys_loaded)
         self.filter_specs = tuple(filters if filters is not None else FILTERS.get(resource, ()))
         self.total = 0
 
@@ -246,6 +248,14 @@ class TablePage(QWidget):
         self.model.filters = self.current_filters()
 
     def _after_query(self) -> None:
+        # Lay the view out for the new rows now, so the next paint is the only one (else Qt
+        # paints once with the old scroll range and again after its delayed layout).
+        self.table.executeDelayedItemsLayout()
+        self._show_state()
+        self.detail.show_record(self.selected_record(), self.model.columns, self.model.lookups)
+
+    def _show_state(self) -> None:
+        """The table or the empty-state text, and the row count."""
         shown = self.model.rowCount()
         if self.total == 0:
             self.empty_label.setText(_tr("Nothing cached yet — press F5 to sync."))
@@ -255,12 +265,19 @@ class TablePage(QWidget):
             self.stack.setCurrentWidget(self.empty_label)
         else:
             self.stack.setCurrentWidget(self.table)
-        if shown == self.total:
-            self.count_label.setText(_tr("{0} rows").format(f"{shown:,}"))
+        if not self.model.keys_complete:  # the first rows are in, the rest are being counted
+            text = _tr("{0}+ of {1} rows").format(f"{shown:,}", f"{self.total:,}")
+        elif shown == self.total:
+            text = _tr("{0} rows").format(f"{shown:,}")
         else:
-            self.count_label.setText(_tr("{0} of {1} rows").format(f"{shown:,}", f"{self.total:,}"))
-        self.detail.show_record(self.selected_record(), self.model.columns, self.model.lookups)
-        self.countChanged.emit(shown, self.total)
+            text = _tr("{0} of {1} rows").format(f"{shown:,}", f"{self.total:,}")
+        if text != self.count_label.text():
+            self.count_label.setText(text)
+        if self.model.keys_complete:
+            self.countChanged.emit(shown, self.total)
+
+    def _keys_loaded(self, _count: int) -> None:
+        self._show_state()
 
     # -- selection, copy, export ------------------------------------------------------
     def _row_changed(self, current: Any, _previous: Any) -> None:
