@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -113,6 +114,27 @@ def fill(cache: Cache, *, synced_minutes_ago: int = 12, sales: bool = False) -> 
     when = datetime.now(UTC) - timedelta(minutes=synced_minutes_ago)
     for resource in ("items", "collections", "listings", "sales_summary", "maps", "api_keys"):
         cache.mark_synced(resource, when=when)
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_gui_thread() -> Iterator[None]:
+    """Collect cyclic garbage on the GUI thread before and after each test.
+
+    Python starts a collection in whichever thread happens to allocate: a loop's worker thread,
+    the sandbox's thread. Qt objects freed there are destroyed on the wrong thread; a closed
+    qasync loop's timer object, say, then cannot unregister its timers ("QObject::~QObject:
+    Timers cannot be stopped from another thread") and the next timer event segfaults. The loops,
+    windows and wizards of a finished test are collected here instead, before the next test
+    starts any thread.
+    """
+    gc.collect()
+    yield
+    gc.collect()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The last test's loop and widgets go while QApplication is alive, not in the final collection."""
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

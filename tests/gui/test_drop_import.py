@@ -15,7 +15,7 @@ from app.storage import Cache
 from app.ui.import_wizard import ImportWizard
 from app.ui.main_window import MainWindow
 from tests.gui.conftest import MAP_B
-from tests.gui.wizard_helpers import DATA, drive, qloop  # noqa: F401 - fixtures
+from tests.gui.wizard_helpers import DATA, drive, in_loop, qloop, show  # noqa: F401 - fixtures
 
 
 def _drop(window: MainWindow, path: Path) -> None:
@@ -30,11 +30,10 @@ def _drop(window: MainWindow, path: Path) -> None:
     QApplication.sendEvent(window, drop)
 
 
-def _window(qtbot: Any, cache: Cache) -> MainWindow:
-    window = MainWindow(cache)
+def _window(qtbot: Any, loop: qasync.QEventLoop, cache: Cache) -> MainWindow:
+    window = in_loop(loop, MainWindow, cache)
     qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    show(loop, window)
     return window
 
 
@@ -44,13 +43,13 @@ def _wizards(window: MainWindow) -> list[ImportWizard]:
 
 def test_a_dropped_csv_opens_the_wizard_on_the_locations_view_for_the_selected_map(
         qtbot: Any, qloop: qasync.QEventLoop, cache: Cache) -> None:
-    window = _window(qtbot, cache)
-    window.show_view("locations")
+    window = _window(qtbot, qloop, cache)
+    in_loop(qloop, window.show_view, "locations")
     combo = window.page("locations").filter_combos["mapId"]
-    combo.setCurrentIndex(combo.findData(MAP_B))
-    window.show_view("items")
+    in_loop(qloop, combo.setCurrentIndex, combo.findData(MAP_B))
+    in_loop(qloop, window.show_view, "items")
     path = DATA / "cities_lng_first.tsv"
-    _drop(window, path)
+    in_loop(qloop, _drop, window, path)
     assert window.current_view_name() == "locations"
     wizards = _wizards(window)
     assert len(wizards) == 1
@@ -59,15 +58,15 @@ def test_a_dropped_csv_opens_the_wizard_on_the_locations_view_for_the_selected_m
     drive(qloop, wizard.file_page.isComplete)
     assert wizard.file_page.path_edit.text() == str(path)
     assert wizard.state.parsed is not None and len(wizard.state.parsed.records) == 300
-    wizard.close()
+    in_loop(qloop, wizard.close)
 
 
 def test_a_dropped_png_says_why_and_opens_nothing(qtbot: Any, qloop: qasync.QEventLoop, cache: Cache,
                                                   tmp_path: Path) -> None:
-    window = _window(qtbot, cache)
+    window = _window(qtbot, qloop, cache)
     png = tmp_path / "photo.png"
     png.write_bytes(b"\x89PNG\r\n")
-    _drop(window, png)
+    in_loop(qloop, _drop, window, png)
     assert _wizards(window) == []
     text = window.notice.text()
     assert "photo.png" in text and "can't be imported" in text and "CSV" in text
@@ -75,12 +74,12 @@ def test_a_dropped_png_says_why_and_opens_nothing(qtbot: Any, qloop: qasync.QEve
 
 def test_file_import_csv_action_has_ctrl_i_and_open_import_wizard_takes_a_path(
         qtbot: Any, qloop: qasync.QEventLoop, cache: Cache) -> None:
-    window = _window(qtbot, cache)
+    window = _window(qtbot, qloop, cache)
     assert window.import_action.shortcut().toString() == "Ctrl+I"
-    wizard = window.open_import_wizard(str(DATA / "cities_wkt.csv"))
+    wizard = in_loop(qloop, window.open_import_wizard, str(DATA / "cities_wkt.csv"))
     drive(qloop, wizard.file_page.isComplete)
     assert len(wizard.state.parsed.records) == 200
-    wizard.close()
-    window.show_view("imports")
+    in_loop(qloop, wizard.close)
+    in_loop(qloop, window.show_view, "imports")
     assert window.current_page() is window.page("imports")
     assert window.import_manager() is window.import_manager()

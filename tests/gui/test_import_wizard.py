@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from pathlib import Path
 from typing import Any
 
 import qasync
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
 
 from app.importer import jobs as J
 from app.services.mapiry import MapiryClient
@@ -18,9 +20,11 @@ from tests.gui.wizard_helpers import (  # noqa: F401 - fixtures
     client,
     drive,
     headers,
+    in_loop,
     location_count,
     make_wizard,
     qloop,
+    run,
     scaled_sandbox,
     shot,
     table_rows,
@@ -29,12 +33,18 @@ from tests.gui.wizard_helpers import (  # noqa: F401 - fixtures
 )
 
 
+def choose(combo: QComboBox, data: str) -> None:
+    """Pick the entry with ``data`` as a person would (the page listens to ``activated``)."""
+    combo.setCurrentIndex(combo.findData(data))
+    combo.activated.emit(combo.currentIndex())
+
+
 def test_file_page_detects_semicolon_decimal_comma_bom_and_options_update_the_preview(
         qtbot: Any, qloop: qasync.QEventLoop, wcache: Cache) -> None:
-    wizard, _m = make_wizard(qtbot, wcache, None, DATA / "cities_semicolon_decimal_comma_bom.csv")
+    wizard, _m = make_wizard(qtbot, qloop, wcache, None, DATA / "cities_semicolon_decimal_comma_bom.csv")
     page = wizard.file_page
     drive(qloop, page.isComplete)
-    shot(wizard, "file")
+    in_loop(qloop, shot, wizard, "file")
     assert page.encoding_combo.currentData() == "utf-8-sig"
     assert page.delimiter_combo.currentData() == ";"
     assert page.decimal_comma_box.isChecked() and page.header_box.isChecked()
@@ -45,40 +55,36 @@ def test_file_page_detects_semicolon_decimal_comma_bom_and_options_update_the_pr
     assert page.preview.verticalHeaderItem(0).text() == "2"
     assert "2,000 records" in page.detected_label.text()
     # The delimiter forced to comma: the records no longer split on semicolons.
-    page.delimiter_combo.setCurrentIndex(page.delimiter_combo.findData(","))
-    page.delimiter_combo.activated.emit(page.delimiter_combo.currentIndex())
+    in_loop(qloop, choose, page.delimiter_combo, ",")
     drive(qloop, lambda: not page.busy() and wizard.state.parsed is not None
           and wizard.state.parsed.delimiter == ",")
     assert page.delimiter_combo.currentData() == ","
     assert table_rows(page.preview)[0][0] != "Shahrak-e Qods"
     assert "Nom;Latitude" in "".join(headers(page.preview))
     # Back to semicolons, then the header row switched off: the titles become line 1's record.
-    page.delimiter_combo.setCurrentIndex(page.delimiter_combo.findData(";"))
-    page.delimiter_combo.activated.emit(page.delimiter_combo.currentIndex())
+    in_loop(qloop, choose, page.delimiter_combo, ";")
     drive(qloop, lambda: not page.busy() and wizard.state.parsed.delimiter == ";")
-    page.header_box.setChecked(False)
+    in_loop(qloop, page.header_box.setChecked, False)
     drive(qloop, lambda: not page.busy() and not wizard.state.parsed.has_header)
     assert table_rows(page.preview)[0][:2] == ["Nom", "Latitude"]
     assert page.preview.verticalHeaderItem(0).text() == "1"
     assert headers(page.preview)[0] == "column 1"
     # A wrong encoding forced: the preview shows the names as Latin-1 reads them.
     assert table_rows(page.preview)[4][0] == "Nūrābād"
-    page.encoding_combo.setCurrentIndex(page.encoding_combo.findData("latin-1"))
-    page.encoding_combo.activated.emit(page.encoding_combo.currentIndex())
+    in_loop(qloop, choose, page.encoding_combo, "latin-1")
     drive(qloop, lambda: not page.busy() and wizard.state.parsed.encoding != "utf-8-sig")
     assert table_rows(page.preview)[4][0] == "Nūrābād".encode().decode("latin-1")
     # One that cannot read the bytes at all: the error says so, Next is off.
-    page.encoding_combo.setCurrentIndex(page.encoding_combo.findData("cp1252"))
-    page.encoding_combo.activated.emit(page.encoding_combo.currentIndex())
+    in_loop(qloop, choose, page.encoding_combo, "cp1252")
     drive(qloop, lambda: not page.busy() and page.error_label.isVisible())
     assert "cp1252" in page.error_label.text()
 
 
 def test_mapping_page_guesses_lng_first_tsv_and_an_override_changes_the_preview(
         qtbot: Any, qloop: qasync.QEventLoop, wcache: Cache) -> None:
-    wizard, _m = make_wizard(qtbot, wcache, None, DATA / "cities_lng_first.tsv")
+    wizard, _m = make_wizard(qtbot, qloop, wcache, None, DATA / "cities_lng_first.tsv")
     page = to_page(qloop, wizard, "mapping")
-    shot(wizard, "mapping")
+    in_loop(qloop, shot, wizard, "mapping")
     assert page.combos["name"].currentText() == "title"
     assert page.combos["lat"].currentText() == "lat"
     assert page.combos["lng"].currentText() == "lng"
@@ -88,24 +94,24 @@ def test_mapping_page_guesses_lng_first_tsv_and_an_override_changes_the_preview(
     assert first[:3] == ["Balmazújváros", "47.6167", "21.35"]
     assert page.preview.verticalHeaderItem(0).text() == "2" and page.isComplete()
     # Latitude moved to the lng column: longitude loses it, the mapping is incomplete.
-    page.set_column("lat", "lng")
+    in_loop(qloop, page.set_column, "lat", "lng")
     assert page.combos["lng"].currentData() is None
     assert not page.isComplete() and page.problem_label.isVisible()
-    page.set_column("lng", "lat")
+    in_loop(qloop, page.set_column, "lng", "lat")
     assert page.isComplete() and not page.problem_label.isVisible()
     assert table_rows(page.preview)[0][:3] == ["Balmazújváros", "21.35", "47.6167"]
     # Unmapping the description drops its column from the preview.
     assert "Description" in headers(page.preview)
-    page.set_column("description", None)
+    in_loop(qloop, page.set_column, "description", None)
     assert "Description" not in headers(page.preview)
 
 
 def test_validation_page_lists_the_messy_files_bad_lines_and_exports_them(
         qtbot: Any, qloop: qasync.QEventLoop, wcache: Cache, tmp_path: Path) -> None:
-    wizard, _m = make_wizard(qtbot, wcache, None, DATA / "cities_messy.csv")
+    wizard, _m = make_wizard(qtbot, qloop, wcache, None, DATA / "cities_messy.csv")
     page = to_page(qloop, wizard, "validation")
     drive(qloop, page.isComplete)
-    shot(wizard, "validation")
+    in_loop(qloop, shot, wizard, "validation")
     rows = table_rows(page.bad_table)
     assert [int(r[0]) for r in rows] == [9, 22, 34, 48, 62, 77, 95]
     reasons = dict((int(r[0]), r[1]) for r in rows)
@@ -128,10 +134,10 @@ def test_validation_page_shows_the_swapped_coordinates_warning(
     path = tmp_path / "swapped.csv"
     lines = ["name,latitude,longitude"] + [f"Place {i},{100 + i / 10:.4f},{35 + i / 100:.4f}" for i in range(40)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    wizard, _m = make_wizard(qtbot, wcache, None, path)
+    wizard, _m = make_wizard(qtbot, qloop, wcache, None, path)
     page = to_page(qloop, wizard, "validation")
     drive(qloop, lambda: not page.busy() and wizard.state.result is not None)
-    shot(wizard, "validation-swapped")
+    in_loop(qloop, shot, wizard, "validation-swapped")
     assert page.swap_label.isVisible() and "swapped" in page.swap_label.text()
     assert not page.isComplete()  # nothing valid to import
 
@@ -142,16 +148,16 @@ def test_target_import_and_summary_pages_against_the_sandbox(
     seeded = scaled_sandbox.info["mapiry"]["maps"]
     for map_id in seeded:
         wcache.add_known_map(map_id)
-    wizard, manager = make_wizard(qtbot, wcache, lambda: client, DATA / "cities_messy.csv")
+    wizard, manager = make_wizard(qtbot, qloop, wcache, lambda: client, DATA / "cities_messy.csv")
     target = to_page(qloop, wizard, "target")
     assert [target.map_combo.itemData(i) for i in range(target.map_combo.count())] == seeded
     drive(qloop, target.isComplete)  # the first known map is read
     # A new map, created in the sandbox and remembered in the cache.
-    target.new_radio.setChecked(True)
+    in_loop(qloop, target.new_radio.setChecked, True)
     assert not target.isComplete()
-    qtbot.keyClicks(target.title_edit, "Imported cities")
+    in_loop(qloop, qtbot.keyClicks, target.title_edit, "Imported cities")
     assert target.create_button.isEnabled()
-    qtbot.mouseClick(target.create_button, Qt.MouseButton.LeftButton)
+    in_loop(qloop, qtbot.mouseClick, target.create_button, Qt.MouseButton.LeftButton)
     drive(qloop, lambda: target.isComplete() and wizard.state.map_id not in seeded)
     map_id = wizard.state.map_id
     assert target.map_combo.currentText() == "Imported cities"
@@ -159,27 +165,27 @@ def test_target_import_and_summary_pages_against_the_sandbox(
         m for m in wcache.known_maps() if m["id"] == map_id).items()
     assert not target.skip_box.isVisible()  # nothing on the new map yet
     assert "113 rows" in target.status_label.text()
-    shot(wizard, "target")
+    in_loop(qloop, shot, wizard, "target")
 
-    wizard.next()  # Import: 113 rows in 2 batches, one bulk request per two-second window
+    in_loop(qloop, wizard.next)  # Import: 113 rows in 2 batches, one bulk request per two-second window
     page = wizard.import_page
     assert wizard.current_page_name() == "import"
     drive(qloop, lambda: page.progress is not None and page.progress.state == J.WAITING)
     assert page.countdown_label.text().startswith("Next batch in 0:0")
     assert "bulk requests an hour" in page.countdown_label.text()
     assert page.batches_label.text() == "1 of 2"
-    shot(wizard, "import")
-    qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
+    in_loop(qloop, shot, wizard, "import")
+    in_loop(qloop, qtbot.mouseClick, page.pause_button, Qt.MouseButton.LeftButton)
     drive(qloop, lambda: page.progress.state == J.PAUSED)
     assert page.resume_button.isEnabled() and not page.pause_button.isEnabled()
     assert "Paused" in page.state_label.text()
-    qloop.run_until_complete(__import__("asyncio").sleep(2.2))  # the window passes while paused
+    run(qloop, asyncio.sleep(2.2))  # the window passes while paused
     assert page.progress.state == J.PAUSED and page.progress.batches_sent == 1
-    qtbot.mouseClick(page.resume_button, Qt.MouseButton.LeftButton)
+    in_loop(qloop, qtbot.mouseClick, page.resume_button, Qt.MouseButton.LeftButton)
     drive(qloop, lambda: wizard.current_page_name() == "summary")
 
     summary = wizard.summary_page
-    shot(wizard, "summary")
+    in_loop(qloop, shot, wizard, "summary")
     assert summary.created_label.text() == "113"
     assert summary.skipped_label.text() == "0"
     assert summary.rejected_label.text() == "7"
@@ -187,5 +193,5 @@ def test_target_import_and_summary_pages_against_the_sandbox(
     assert summary.export_rejected(str(out)) == 7
     with out.open(newline="", encoding="utf-8") as fh:
         assert [int(r[-2]) for r in list(csv.reader(fh))[1:]] == [9, 22, 34, 48, 62, 77, 95]
-    assert qloop.run_until_complete(location_count(client, map_id)) == 113
+    assert run(qloop, location_count(client, map_id)) == 113
     assert manager.job(wizard.state.job_id).state == J.DONE

@@ -18,10 +18,13 @@ from tests.gui.wizard_helpers import (  # noqa: F401 - fixtures
     DATA,
     client,
     drive,
+    in_loop,
     location_count,
     make_wizard,
     qloop,
+    run,
     scaled_sandbox,
+    show,
     to_page,
     wcache,
 )
@@ -36,80 +39,88 @@ def test_countdown_text() -> None:
 
 def test_closing_the_wizard_leaves_the_import_running_to_the_end(
         qtbot: Any, qloop: qasync.QEventLoop, wcache: Cache, scaled_sandbox: Any, client: MapiryClient) -> None:
-    map_id = qloop.run_until_complete(client.create_map("Closed wizard"))["id"]
+    map_id = run(qloop, client.create_map("Closed wizard"))["id"]
     wcache.add_known_map(map_id, "created")
     manager = ImportManager(wcache, lambda: client)
-    wizard, _m = make_wizard(qtbot, wcache, lambda: client, DATA / "cities_lng_first.tsv", manager, map_id=map_id)
+    wizard, _m = make_wizard(qtbot, qloop, wcache, lambda: client, DATA / "cities_lng_first.tsv", manager,
+                             map_id=map_id)
     target = to_page(qloop, wizard, "target")
     drive(qloop, target.isComplete)
     assert target.map_combo.currentData() == map_id
-    wizard.next()
+    in_loop(qloop, wizard.next)
     drive(qloop, lambda: wizard.state.job_id is not None and manager.is_running(wizard.state.job_id))
     job_id = wizard.state.job_id
     drive(qloop, lambda: manager.last.get(job_id) is not None and manager.last[job_id].state == J.WAITING)
-    wizard.close()  # the import goes on
+    in_loop(qloop, wizard.close)  # the import goes on
     assert manager.is_running(job_id)
-    view = ImportsView(wcache, manager)
+
+    def make_view() -> tuple[ImportsView, ImportStatusLabel]:
+        view = ImportsView(wcache, manager)
+        view.resize(900, 300)
+        status = ImportStatusLabel(manager)
+        status.refresh()
+        return view, status
+
+    view, status = in_loop(qloop, make_view)
     qtbot.addWidget(view)
-    view.resize(900, 300)
-    view.show()
-    status = ImportStatusLabel(manager)
     qtbot.addWidget(status)
-    status.refresh()
+    show(qloop, view)
     assert view.job_ids() == [job_id]
     assert "Waiting" in view.state_text(job_id) and "next batch in" in view.state_text(job_id)
     assert "next batch in" in status.text() and status.isVisible()
-    view.grab().save("/tmp/shot-imports-view.png")
+    in_loop(qloop, lambda: view.grab().save("/tmp/shot-imports-view.png"))
     # Pause and resume from the Imports view.
-    view.select_job(job_id)
+    in_loop(qloop, view.select_job, job_id)
     assert view.pause_button.isEnabled()
-    qtbot.mouseClick(view.pause_button, Qt.MouseButton.LeftButton)
+    in_loop(qloop, qtbot.mouseClick, view.pause_button, Qt.MouseButton.LeftButton)
     drive(qloop, lambda: manager.job(job_id).state == J.PAUSED)
     assert view.state_text(job_id) == "Paused" and view.resume_button.isEnabled()
-    qtbot.mouseClick(view.resume_button, Qt.MouseButton.LeftButton)
+    in_loop(qloop, qtbot.mouseClick, view.resume_button, Qt.MouseButton.LeftButton)
     drive(qloop, lambda: not manager.is_running(job_id), timeout=40)
     assert manager.job(job_id).state == J.DONE
     assert view.state_text(job_id) == "Done"
     row = view.table.item(0, 4).text()
     assert row == "300/300"
     assert not status.isVisible()
-    assert qloop.run_until_complete(location_count(client, map_id)) == 300
+    assert run(qloop, location_count(client, map_id)) == 300
 
     # The same file into the same map again: the target page offers to skip the 300 rows.
-    again, _m = make_wizard(qtbot, wcache, lambda: client, DATA / "cities_lng_first.tsv", manager, map_id=map_id)
+    again, _m = make_wizard(qtbot, qloop, wcache, lambda: client, DATA / "cities_lng_first.tsv", manager,
+                            map_id=map_id)
     target = to_page(qloop, again, "target")
     drive(qloop, target.isComplete)
     assert target.skip_box.isVisible() and "300" in target.skip_box.text()
-    again.close()
-    qloop.run_until_complete(asyncio.sleep(0))
+    in_loop(qloop, again.close)
+    run(qloop, asyncio.sleep(0))
 
 
 def test_cancel_from_the_view_and_resume_unfinished(qtbot: Any, qloop: qasync.QEventLoop, wcache: Cache,
                                                    scaled_sandbox: Any, client: MapiryClient) -> None:
-    map_id = qloop.run_until_complete(client.create_map("Cancelled"))["id"]
+    map_id = run(qloop, client.create_map("Cancelled"))["id"]
     wcache.add_known_map(map_id, "created")
     manager = ImportManager(wcache, lambda: client)
-    wizard, _m = make_wizard(qtbot, wcache, lambda: client, DATA / "cities_lng_first.tsv", manager, map_id=map_id)
+    wizard, _m = make_wizard(qtbot, qloop, wcache, lambda: client, DATA / "cities_lng_first.tsv", manager,
+                             map_id=map_id)
     target = to_page(qloop, wizard, "target")
     drive(qloop, target.isComplete)
-    wizard.next()
+    in_loop(qloop, wizard.next)
     drive(qloop, lambda: wizard.state.job_id is not None and manager.last.get(wizard.state.job_id) is not None
           and manager.last[wizard.state.job_id].state == J.WAITING)
     job_id = wizard.state.job_id
-    view = ImportsView(wcache, manager)
+    view = in_loop(qloop, ImportsView, wcache, manager)
     qtbot.addWidget(view)
-    view.select_job(job_id)
-    qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    in_loop(qloop, view.select_job, job_id)
+    in_loop(qloop, qtbot.mouseClick, view.cancel_button, Qt.MouseButton.LeftButton)
     drive(qloop, lambda: not manager.is_running(job_id))
     assert manager.job(job_id).state == J.CANCELLED and view.state_text(job_id) == "Cancelled"
     assert not view.cancel_button.isEnabled()
     assert wizard.import_page.isComplete()
-    wizard.next()
+    in_loop(qloop, wizard.next)
     assert wizard.summary_page.created_label.text() == "100"
     # A job interrupted by a close goes on when the manager is told to resume unfinished jobs.
     manager.store.set_job_state(job_id, J.RUNNING)  # as a crash would leave it
     fresh = ImportManager(wcache, lambda: client)
-    assert fresh.resume_unfinished() == [job_id]
+    assert in_loop(qloop, fresh.resume_unfinished) == [job_id]
     drive(qloop, lambda: not fresh.is_running(job_id), timeout=40)
     assert fresh.job(job_id).state == J.DONE
-    assert qloop.run_until_complete(location_count(client, map_id)) == 300
+    assert run(qloop, location_count(client, map_id)) == 300
