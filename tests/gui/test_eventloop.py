@@ -40,3 +40,16 @@ def test_worker_jobs_run_on_plain_threads_and_stop_with_the_loop(qapp) -> None:
         asyncio.set_event_loop(None)
     assert name.startswith("cabinet-worker")
     assert not [t for t in threading.enumerate() if t.name.startswith("cabinet-worker") and t.is_alive()]
+
+
+def test_closing_the_loop_deletes_its_timers_on_the_gui_thread(qapp) -> None:
+    import shiboken6
+
+    loop = new_event_loop(qapp)
+    asyncio.set_event_loop(loop)
+    loop.call_later(3600, lambda: None)  # a pending timer, like an import waiting an hour
+    loop.run_until_complete(asyncio.sleep(0))
+    timer = loop._timer
+    loop.close()
+    asyncio.set_event_loop(None)
+    assert not shiboken6.isValid(timer)
