@@ -1,0 +1,168 @@
+"""The Edit menu's New… / Edit… / Delete… for a MainWindow, and the keys and clicks on its tables.
+
+``install_edit_actions(window, menu)`` is the whole wiring: it makes the window's
+EditController, adds the three actions to ``menu``, and hooks every table page as it is
+built (double-click or Return edits a row, Delete deletes the selected rows) plus an
+"Edit…" button under the detail pane. The actions follow the current view and selection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
+
+from app.core import edits
+from app.ui.editing.controller import EditController
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("EditActions", text)
+
+
+class EditActions(QObject):
+    """The actions of one window, kept in step with its current view and selection."""
+
+    def __init__(self, window: Any, menu: QMenu | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = EditController(window)
+        self._hooked: set[int] = set()
+        self.new_action = self._make(_tr("&New…"), self.new, ["Ctrl+N"])
+        self.edit_action = self._make(_tr("&Edit…"), self.edit, ["F2"])
+        self.delete_action = self._make(_tr("&Delete…"), self.delete, [QKeySequence.StandardKey.Delete])
+        # Delete acts on the table that has the focus (the search box keeps its own Delete key).
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.open_row_action = QAction(_tr("Edit row"), self)
+        self.open_row_action.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+        self.open_row_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.open_row_action.triggered.connect(lambda _c=False: self.edit())
+        for action in (self.new_action, self.edit_action):
+            window.addAction(action)
+        if menu is not None:
+            menu.addSeparator()
+            for action in (self.new_action, self.edit_action, self.delete_action):
+                menu.addAction(action)
+        window.viewChanged.connect(self._view_changed)
+        self._view_changed(window.current_view_name())
+
+    def _make(self, text: str, slot: Any, keys: list[Any]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) if isinstance(k, str) else QKeySequence(k) for k in keys])
+        action.triggered.connect(lambda _c=False: slot())
+        return action
+
+    # -- the current view -----------------------------------------------------------------------
+    def resource(self) -> str | None:
+        page = self.window.current_page()
+        return getattr(page, "resource", None) if page is not None and hasattr(page, "table") else None
+
+    def selected_records(self) -> list[dict[str, Any]]:
+        page = self.window.current_page()
+        if page is None or not hasattr(page, "selected_rows"):
+            return []
+        rows = page.selected_rows()
+        if not rows and page.selected_record() is not None:
+            return [page.selected_record()]
+        return [r for r in (page.model.record(i) for i in rows) if r is not None]
+
+    def update(self) -> None:
+        resource = self.resource()
+        spec = edits.spec(resource) if resource else None
+        count = len(self.selected_records()) if spec else 0
+        self.new_action.setEnabled(bool(spec and spec.can_create))
+        self.edit_action.setEnabled(bool(spec and spec.can_edit and count == 1))
+        self.delete_action.setEnabled(bool(spec and spec.can_delete and count >= 1))
+        if spec is not None:
+            self.new_action.setText(_tr("&New {0}…").format(_tr(spec.singular)))
+            verb = _tr("&Revoke") if spec.delete_verb == "Revoke" else _tr("&Delete")
+            self.delete_action.setText(f"{verb}…" if count <= 1 else
+                                       _tr("{0} {1} {2}…").format(verb, count, _tr(spec.plural)))
+        else:
+            self.new_action.setText(_tr("&New…"))
+            self.delete_action.setText(_tr("&Delete…"))
+        page = self.window.current_page()
+        button = getattr(page, "_edit_button", None)
+        if button is not None:
+            button.setEnabled(self.edit_action.isEnabled())
+
+    def _view_changed(self, _name: str = "") -> None:
+        page = self.window.current_page()
+        if page is not None and hasattr(page, "table") and id(page) not in self._hooked:
+            self._hook(page)
+        self.update()
+
+    def _hook(self, page: Any) -> None:
+        self._hooked.add(id(page))
+        table = page.table
+        table.addAction(self.delete_action)
+        table.addAction(self.open_row_action)
+        table.doubleClicked.connect(lambda index, p=page: self._double_clicked(p, index))
+        table.selectionModel().selectionChanged.connect(lambda *_a: self.update())
+        page.model.modelReset.connect(self.update)
+        if edits.can_edit(page.resource):
+            self._add_detail_button(page)
+
+    def _add_detail_button(self, page: Any) -> None:
+        """An "Edit…" button under the detail pane (the pane moves into a small column)."""
+        splitter = page.splitter
+        index = splitter.indexOf(page.detail)
+        if index < 0:
+            return
+        column = QWidget()
+        column.setObjectName("detailColumn")
+        box = QVBoxLayout(column)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(4)
+        splitter.replaceWidget(index, column)
+        box.addWidget(page.detail, 1)
+        row = QHBoxLayout()
+        row.setContentsMargins(14, 0, 14, 8)
+        row.addStretch(1)
+        button = QPushButton(_tr("Edit…"))
+        button.setObjectName("detailEdit")
+        button.setToolTip(_tr("Edit the selected row (F2)"))
+        button.clicked.connect(lambda: self.edit())
+        row.addWidget(button)
+        box.addLayout(row)
+        page.detail.show()
+        # QSplitter.replaceWidget does not take the column from Python: the page keeps it alive.
+        page._detail_column = column  # noqa: SLF001
+        page._edit_button = button  # noqa: SLF001 - read back by update()
+
+    def _double_clicked(self, page: Any, index: Any) -> None:
+        if edits.can_edit(page.resource):
+            self.controller.edit(page.resource, page.model.record(index.row()))
+
+    # -- the actions ----------------------------------------------------------------------------
+    def new(self) -> Any:
+        resource = self.resource()
+        if resource is None:
+            self.controller.notify(_tr("Open a table view (Items, Maps, Locations…) to add to it."))
+            return None
+        return self.controller.create(resource)
+
+    def edit(self) -> Any:
+        resource = self.resource()
+        if resource is None:
+            return None
+        records = self.selected_records()
+        page = self.window.current_page()
+        current = page.selected_record() if page is not None else None
+        return self.controller.edit(resource, current or (records[0] if records else None))
+
+    def delete(self) -> Any:
+        resource = self.resource()
+        if resource is None:
+            return None
+        return self.controller.delete(resource, self.selected_records())
+
+
+def install_edit_actions(window: Any, menu: QMenu | None = None) -> EditActions:
+    """Give ``window`` its New… / Edit… / Delete… (``window.edit_actions``, ``window.editor``)."""
+    actions = EditActions(window, menu)
+    window.edit_actions = actions
+    window.editor = actions.controller
+    return actions
