@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from app.core.errors import AuthenticationError, NotFoundError
@@ -320,3 +321,27 @@ def test_confirmation_defaults_to_cancel(env: Env) -> None:
     box.reject()
     drive(env.loop, lambda: idle(env.ctl))
     assert env.ctl.task is None and env.cache.count("tags") == count
+
+
+def test_keys_on_the_table_edit_and_delete_but_not_in_the_search_box(env: Env, qtbot: Any) -> None:
+    assert env.actions is not None
+    env.window.show_view("tags")
+    page = env.window.current_page()
+    page.table.setFocus()
+    page.table.selectRow(0)
+    record = page.model.record(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert env.ctl.dialog is not None and env.ctl.dialog.record["id"] == record["id"]
+    env.ctl.dialog.reject()
+    qtbot.keyClick(page.table, Qt.Key.Key_F2)
+    assert env.ctl.dialog.isVisible()
+    env.ctl.dialog.reject()
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    assert env.ctl.confirmation is not None and env.ctl.confirmation.isVisible()
+    env.ctl.confirmation.reject()
+    env.ctl.confirmation = None
+    page.search.setFocus()
+    page.search.setText("abc")
+    page.search.setCursorPosition(0)
+    qtbot.keyClick(page.search, Qt.Key.Key_Delete)
+    assert page.search.text() == "bc" and env.ctl.confirmation is None

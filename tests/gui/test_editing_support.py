@@ -79,10 +79,7 @@ class Env:
     def ok(self, dialog: Any) -> None:
         """Press OK and wait until the request (if any) is answered and handled."""
         ctl = self.ctl
-        before = ctl.task
-        act(self.loop, dialog.ok_button.click,
-            lambda: not dialog.busy and (ctl.task is before or ctl.task.done()) and not dialog.busy)
-        drive(self.loop, lambda: idle(ctl))
+        act(self.loop, dialog.ok_button.click, lambda: not dialog.busy and idle(ctl))
         self.loop.run_until_complete(asyncio.sleep(0.05))
 
     def confirm(self, box: Any) -> None:
@@ -124,7 +121,9 @@ def make_env(srv: Any, loop: Any, tmp_path: Path, qtbot: Any, *, mapiry_key: str
     loop.run_until_complete(reader_mp.aclose())
     window = MainWindow(cache, sync_engine=SyncEngine(cache, im, mp) if connected else None)
     window.show()  # closed by close_env (not qtbot, which deletes it before the fixtures end)
-    return Env(srv, cache, im, mp, window, loop)
+    env = Env(srv, cache, im, mp, window, loop)
+    assert env.actions is not None  # the window's Edit menu (installed here until MainWindow does it)
+    return env
 
 
 def close_env(env: Env) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from app.core import edits
@@ -33,12 +33,9 @@ class EditActions(QObject):
         self.new_action = self._make(_tr("&New…"), self.new, ["Ctrl+N"])
         self.edit_action = self._make(_tr("&Edit…"), self.edit, ["F2"])
         self.delete_action = self._make(_tr("&Delete…"), self.delete, [QKeySequence.StandardKey.Delete])
-        # Delete acts on the table that has the focus (the search box keeps its own Delete key).
+        # Delete (and Return) act on the table that has the focus, through eventFilter(); the search
+        # box keeps its own Delete key. The menu shows the key.
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.open_row_action = QAction(_tr("Edit row"), self)
-        self.open_row_action.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
-        self.open_row_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.open_row_action.triggered.connect(lambda _c=False: self.edit())
         for action in (self.new_action, self.edit_action):
             window.addAction(action)
         if menu is not None:
@@ -97,8 +94,7 @@ class EditActions(QObject):
     def _hook(self, page: Any) -> None:
         self._hooked.add(id(page))
         table = page.table
-        table.addAction(self.delete_action)
-        table.addAction(self.open_row_action)
+        table.installEventFilter(self)
         table.doubleClicked.connect(lambda index, p=page: self._double_clicked(p, index))
         table.selectionModel().selectionChanged.connect(lambda *_a: self.update())
         page.model.modelReset.connect(self.update)
@@ -131,6 +127,18 @@ class EditActions(QObject):
         # QSplitter.replaceWidget does not take the column from Python: the page keeps it alive.
         page._detail_column = column  # noqa: SLF001
         page._edit_button = button  # noqa: SLF001 - read back by update()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+            key = event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2) and self.edit_action.isEnabled():
+                self.edit()
+                return True
+            if key == Qt.Key.Key_Delete and self.delete_action.isEnabled():
+                self.delete()
+                return True
+        return super().eventFilter(watched, event)
 
     def _double_clicked(self, page: Any, index: Any) -> None:
         if edits.can_edit(page.resource):

@@ -248,6 +248,8 @@ class EditController(QObject):
             problems["name"] = _tr("A tag with that name already exists on this map.")
             text = _tr("A tag with that name already exists on this map. Choose a different name.")
         dialog.fail(text, problems)
+        if not dialog.isVisible():  # closed while the request ran: say it where it can be seen
+            self.notify(text, "error")
 
     def show_secret(self, key: Mapping[str, Any]) -> SecretDialog:
         """The new key's secret, once. Nothing else keeps it (cache, settings and logs never see it)."""
