@@ -1,10 +1,37 @@
 """Creating, editing and deleting records as far as the APIs allow (see app/core/edits.py).
 
 ``EditController`` does the writes; ``install_edit_actions(window, menu)`` wires it into a
-MainWindow (Edit menu, keys, double-click, the detail pane's Edit… button).
+MainWindow (Edit menu, keys, double-click, the detail pane's Edit… button);
+``install_later(window, menu)`` does the same right after the window's first paint, so the
+editing code costs the startup nothing. Everything here loads on first use.
 """
 
-from app.ui.editing.actions import EditActions, install_edit_actions
-from app.ui.editing.controller import EditController
+from __future__ import annotations
 
-__all__ = ["EditActions", "EditController", "install_edit_actions"]
+from typing import Any
+
+__all__ = ["EditActions", "EditController", "install_edit_actions", "install_later"]
+
+
+def install_later(window: Any, menu: Any = None) -> None:
+    """Install the Edit menu's New… / Edit… / Delete… once the event loop runs (after the first paint)."""
+    from PySide6.QtCore import QTimer
+
+    def install() -> None:
+        from app.ui.editing.actions import install_edit_actions
+
+        install_edit_actions(window, menu)
+
+    QTimer.singleShot(0, window, install)
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("EditActions", "install_edit_actions"):
+        from app.ui.editing import actions
+
+        return getattr(actions, name)
+    if name == "EditController":
+        from app.ui.editing.controller import EditController
+
+        return EditController
+    raise AttributeError(name)

@@ -8,14 +8,16 @@ built (double-click or Return edits a row, Delete deletes the selected rows) plu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from app.core import edits
-from app.ui.editing.controller import EditController
+
+if TYPE_CHECKING:  # the controller and its dialogs are imported on first use, not on the way to the first paint
+    from app.ui.editing.controller import EditController
 
 
 def _tr(text: str) -> str:
@@ -28,7 +30,7 @@ class EditActions(QObject):
     def __init__(self, window: Any, menu: QMenu | None = None) -> None:
         super().__init__(window)
         self.window = window
-        self.controller = EditController(window)
+        self._controller: EditController | None = None
         self._hooked: set[int] = set()
         self.new_action = self._make(_tr("&New…"), self.new, ["Ctrl+N"])
         self.edit_action = self._make(_tr("&Edit…"), self.edit, ["F2"])
@@ -38,12 +40,26 @@ class EditActions(QObject):
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         for action in (self.new_action, self.edit_action):
             window.addAction(action)
-        if menu is not None:
-            menu.addSeparator()
-            for action in (self.new_action, self.edit_action, self.delete_action):
-                menu.addAction(action)
+        self.menu: QMenu | None = None
+        self.add_to_menu(menu)
         window.viewChanged.connect(self._view_changed)
         self._view_changed(window.current_view_name())
+
+    def add_to_menu(self, menu: QMenu | None) -> None:
+        if menu is None or self.menu is not None:
+            return
+        self.menu = menu
+        menu.addSeparator()
+        for action in (self.new_action, self.edit_action, self.delete_action):
+            menu.addAction(action)
+
+    @property
+    def controller(self) -> EditController:
+        if self._controller is None:
+            from app.ui.editing.controller import EditController
+
+            self._controller = EditController(self.window)
+        return self._controller
 
     def _make(self, text: str, slot: Any, keys: list[Any]) -> QAction:
         action = QAction(text, self)
@@ -169,8 +185,12 @@ class EditActions(QObject):
 
 
 def install_edit_actions(window: Any, menu: QMenu | None = None) -> EditActions:
-    """Give ``window`` its New… / Edit… / Delete… (``window.edit_actions``, ``window.editor``)."""
+    """Give ``window`` its New… / Edit… / Delete… (``window.edit_actions``; its ``.controller`` is
+    the window's EditController). Installing twice returns the first one."""
+    existing = getattr(window, "edit_actions", None)
+    if isinstance(existing, EditActions):
+        existing.add_to_menu(menu)
+        return existing
     actions = EditActions(window, menu)
     window.edit_actions = actions
-    window.editor = actions.controller
     return actions
