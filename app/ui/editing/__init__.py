@@ -14,15 +14,27 @@ __all__ = ["EditActions", "EditController", "install_edit_actions", "install_lat
 
 
 def install_later(window: Any, menu: Any = None) -> None:
-    """Install the Edit menu's New… / Edit… / Delete… once the event loop runs (after the first paint)."""
-    from PySide6.QtCore import QTimer
+    """Install the Edit menu's New… / Edit… / Delete… in the event-loop pass after the window's
+    first paint (at once if it has painted already)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
 
     def install() -> None:
         from app.ui.editing.actions import install_edit_actions
 
         install_edit_actions(window, menu)
 
-    QTimer.singleShot(0, window, install)
+    class AfterPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                obj.removeEventFilter(self)
+                QTimer.singleShot(0, window, install)
+                self.deleteLater()
+            return False
+
+    if window.isVisible():
+        QTimer.singleShot(0, window, install)
+    else:
+        window.installEventFilter(AfterPaint(window))
 
 
 def __getattr__(name: str) -> Any:
