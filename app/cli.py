@@ -60,10 +60,19 @@ def _normalise(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
     return ["gui", *argv]
 
 
+# The plain starts of the desktop app (`cabinet`, `cabinet --demo`): no parser to build, so the
+# window does not wait on every sub-command's argparse set-up.
+_PLAIN_GUI_STARTS = {(): False, ("--demo",): True, ("gui",): False, ("gui", "--demo"): True}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args_list = _normalise(list(sys.argv[1:] if argv is None else argv), parser)
-    args = parser.parse_args(args_list)
+    argv_list = list(sys.argv[1:] if argv is None else argv)
+    demo = _PLAIN_GUI_STARTS.get(tuple(argv_list))
+    if demo is not None:
+        args = argparse.Namespace(command="gui", demo=demo, file=None, func=_run_gui)
+    else:
+        parser = build_parser()
+        args = parser.parse_args(_normalise(argv_list, parser))
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

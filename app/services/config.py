@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,13 +73,25 @@ def config_dir() -> Path:
     return path
 
 
-@dataclass
 class Connection:
-    service: str
-    base_url: str
-    api_key: str | None = field(repr=False)
-    key_source: str  # "env" | "keyring" | "session" | "none"
-    url_source: str = field(default="default")  # "env" | "saved" | "default"
+    """A service's base URL and key, and where each came from (compared by value)."""
+
+    __slots__ = ("service", "base_url", "api_key", "key_source", "url_source")
+
+    def __init__(self, service: str, base_url: str, api_key: str | None, key_source: str,
+                 url_source: str = "default") -> None:
+        self.service = service
+        self.base_url = base_url
+        self.api_key = api_key
+        self.key_source = key_source  # "env" | "keyring" | "session" | "none"
+        self.url_source = url_source  # "env" | "saved" | "default"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment] - mutable, like the dataclass it was
 
     def __repr__(self) -> str:
         return (f"Connection(service={self.service!r}, base_url={self.base_url!r}, "
@@ -126,6 +136,8 @@ def _write_connections(data: dict[str, Any]) -> None:
             kept["key_saved"] = True
         if kept:
             clean[service] = kept
+    import tempfile
+
     path = _connections_path()
     fd, tmp = tempfile.mkstemp(prefix=".connections-", dir=path.parent)
     try:

@@ -32,6 +32,7 @@ _SUMMARY_ID = "summary"
 _CHUNK = 500
 _TRIGRAM = 3
 _MAX_CHAR = "\U0010ffff"
+_SKIP_SCAN_MAX = 64  # distinct values read by walking an index before a scan is cheaper
 _ID_MIN = 6  # a search this long also matches ids that begin with it (pasted ids)
 
 
@@ -67,6 +68,11 @@ class Cache:
 
     def __repr__(self) -> str:
         return f"Cache({str(self.path)!r})"
+
+    @property
+    def closed(self) -> bool:
+        """True once close() was called (deferred UI work checks this before reading)."""
+        return self._closed
 
     # -- connections ------------------------------------------------------------------------
     def connect(self) -> sqlite3.Connection:
@@ -368,6 +374,18 @@ class Cache:
         if column in ("layer_id", "tag_id"):
             table = "location_layers" if column == "layer_id" else "location_tags"
             sql = f"SELECT DISTINCT {column} FROM {table} ORDER BY {column}"
+        elif column is not None and self._skip_scannable(res, column):
+            # A walk along the column's index, one step per distinct value: a handful of
+            # statuses over 100,000 rows takes a fraction of a millisecond instead of a scan.
+            # Many distinct values are faster in one scan: past _SKIP_SCAN_MAX, do that.
+            t = res.table
+            walk = (f"WITH RECURSIVE v(x) AS (SELECT min({column}) FROM {t} UNION ALL "
+                    f"SELECT (SELECT min({column}) FROM {t} WHERE {column} > v.x) FROM v WHERE v.x IS NOT NULL) "
+                    f"SELECT x FROM v WHERE x IS NOT NULL LIMIT {_SKIP_SCAN_MAX + 1}")
+            values = [r[0] for r in self._conn().execute(walk)]
+            if len(values) <= _SKIP_SCAN_MAX:
+                return values
+            sql = f"SELECT DISTINCT {column} FROM {res.table} WHERE {column} IS NOT NULL ORDER BY {column}"
         elif column is not None:
             sql = f"SELECT DISTINCT {column} FROM {res.table} WHERE {column} IS NOT NULL ORDER BY {column}"
         elif is_identifier(field):
@@ -376,6 +394,14 @@ class Cache:
         else:
             raise ValueError(f"{res.name} has no field {field!r}")
         return [r[0] for r in self._conn().execute(sql)]
+
+    @staticmethod
+    def _skip_scannable(res: Resource, column: str) -> bool:
+        """Whether a column leads an index and compares as plain values (no collation)."""
+        if column == "_scope":
+            return True  # ix_<table>__scope(_scope, _gen)
+        col = next((c for c in res.columns if c.name == column), None)
+        return col is not None and col.indexed and col.name != "id" and "COLLATE" not in col.sql_type.upper()
 
     def all_rows(self, resource_name: str, *, scope: str | None = None) -> list[dict]:
         """Every cached record of a resource (optionally of one map), in API order of arrival."""

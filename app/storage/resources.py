@@ -11,25 +11,62 @@ aliases wherever a column is named (sort, filters, distinct).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
-class Column:
+class _Frozen:
+    """A small immutable record compared and hashed by value (a frozen dataclass without the
+    dataclasses import, which the app's start does not need)."""
+
+    __slots__ = ()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(tuple(tuple(sorted(v.items())) if isinstance(v, dict) else v for v in self._fields()))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({args})"
+
+
+class Column(_Frozen):
+    __slots__ = ("name", "api_field", "sql_type", "indexed")
     name: str            # SQL column name
     api_field: str       # field of the API record it is read from
-    sql_type: str = "TEXT"
-    indexed: bool = True
+    sql_type: str
+    indexed: bool
+
+    def __init__(self, name: str, api_field: str, sql_type: str = "TEXT", indexed: bool = True) -> None:
+        for field_name, value in zip(self.__slots__, (name, api_field, sql_type, indexed), strict=True):
+            object.__setattr__(self, field_name, value)
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(_Frozen):
+    __slots__ = ("name", "columns", "search_fields", "map_scoped", "extra_aliases")
     name: str
     columns: tuple[Column, ...]
-    search_fields: tuple[str, ...] = ()
-    map_scoped: bool = False
-    extra_aliases: dict[str, str] = field(default_factory=dict)
+    search_fields: tuple[str, ...]
+    map_scoped: bool
+    extra_aliases: dict[str, str]
+
+    def __init__(self, name: str, columns: tuple[Column, ...], search_fields: tuple[str, ...] = (),
+                 map_scoped: bool = False, extra_aliases: dict[str, str] | None = None) -> None:
+        values = (name, columns, search_fields, map_scoped, dict(extra_aliases or {}))
+        for field_name, value in zip(self.__slots__, values, strict=True):
+            object.__setattr__(self, field_name, value)
 
     @property
     def table(self) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,18 +31,55 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("columns", text)
 
 
-@dataclass(frozen=True)
-class Column:
+class _Frozen:
+    """A small immutable record: fields set once in __init__, compared and hashed by value
+    (what a frozen dataclass gives, without importing dataclasses on the way to the first paint)."""
+
+    __slots__ = ()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({args})"
+
+
+class Column(_Frozen):
+    """One column of a table view: a field of the API record and how it is shown."""
+
+    __slots__ = ("key", "title", "fmt", "align", "sortable", "editable", "visible", "width", "read", "ref")
     key: str  # the API's field name (also the CSV header and the Cache sort key)
     title: str  # untranslated; shown through tr()
-    fmt: str = TEXT
-    align: Qt.AlignmentFlag = LEFT
-    sortable: bool = True
-    editable: bool = False  # hook for the edit step (PATCH items / PUT Mapiry names)
-    visible: bool = True  # shown by default
-    width: int = 120
-    read: Callable[[Mapping[str, Any]], Any] | None = None  # how to read it; default record[key]
-    ref: str | None = None  # for REF/REFS: the resource whose labels replace the ids
+    fmt: str
+    align: Qt.AlignmentFlag
+    sortable: bool
+    editable: bool  # hook for the edit step (PATCH items / PUT Mapiry names)
+    visible: bool  # shown by default
+    width: int
+    read: Callable[[Mapping[str, Any]], Any] | None  # how to read it; default record[key]
+    ref: str | None  # for REF/REFS: the resource whose labels replace the ids
+
+    def __init__(self, key: str, title: str, fmt: str = TEXT, align: Qt.AlignmentFlag = LEFT,
+                 sortable: bool = True, editable: bool = False, visible: bool = True, width: int = 120,
+                 read: Callable[[Mapping[str, Any]], Any] | None = None, ref: str | None = None) -> None:
+        for name, value in zip(self.__slots__, (key, title, fmt, align, sortable, editable, visible, width,
+                                                read, ref), strict=True):
+            object.__setattr__(self, name, value)
 
     def label(self) -> str:
         return _tr(self.title)
@@ -253,15 +289,20 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class FilterSpec:
+class FilterSpec(_Frozen):
     """A filter combo: which record field it filters, and where its choices come from."""
 
+    __slots__ = ("key", "title", "ref", "ref_label", "values")
     key: str  # field passed to Cache.query_keys(filters={key: value})
     title: str
-    ref: str | None = None  # choices are the rows of this resource (id -> label field)
-    ref_label: str = "name"
-    values: tuple[str, ...] = field(default_factory=tuple)  # fixed choices, else distinct values
+    ref: str | None  # choices are the rows of this resource (id -> label field)
+    ref_label: str
+    values: tuple[str, ...]  # fixed choices, else distinct values
+
+    def __init__(self, key: str, title: str, ref: str | None = None, ref_label: str = "name",
+                 values: tuple[str, ...] = ()) -> None:
+        for name, value in zip(self.__slots__, (key, title, ref, ref_label, values), strict=True):
+            object.__setattr__(self, name, value)
 
     def label(self) -> str:
         return _tr(self.title)

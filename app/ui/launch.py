@@ -1,16 +1,24 @@
-"""Start the desktop app: QApplication, the qasync loop, the main window, then the services.
+"""Start the desktop app: QApplication, the main window and its first paint, then the loop and the services.
 
-The window is shown on whatever the cache holds before anything touches the network, the
-keyring or the sandbox: those start right after the first paint (see AppController), so the
-app opens fast and works offline.
+The window is shown and painted on whatever the cache holds before anything else is even
+imported: asyncio, qasync, the controller, httpx, the keyring and the sandbox all come after
+the first frame (see AppController), so the app opens fast and works offline.
+
+CABINET_EXIT_AFTER_FIRST_PAINT=1 (benchmarks and smoke tests): right after the main window's
+first paint, print one line ``FIRST_PAINT <epoch seconds> view=<name> rows=<n> total=<n> demo=<0|1>``
+to stdout (no keys, no paths), close the window and return, without starting the services.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
+
+EXIT_AFTER_FIRST_PAINT = "CABINET_EXIT_AFTER_FIRST_PAINT"
+# How long the start waits for the first frame before it goes on without it (a window that is
+# never exposed, e.g. restored minimised, must not hold the services back).
+FIRST_PAINT_TIMEOUT_MS = 500
 
 
 def _has_configured_keys() -> bool:
@@ -22,23 +30,69 @@ def _has_configured_keys() -> bool:
     return config.has_saved_keys()
 
 
+def _show_and_paint(window) -> float | None:  # noqa: ANN001 - Qt is imported inside run_gui
+    """Show the window and run Qt's loop until its first frame is painted (or the timeout).
+
+    User input that arrives meanwhile waits for the main loop. Returns when (``time.time()``)
+    the first frame was done, or None when the window did not paint in time."""
+    import time
+
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+
+    wait = QEventLoop()
+    painted: list[float] = []
+
+    def frame_done() -> None:
+        painted.append(time.time())
+        wait.quit()
+
+    class _FirstPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if obj is window and event.type() == QEvent.Type.Paint:
+                window.removeEventFilter(self)
+                # The window paints first, then its children, then the frame is flushed: the
+                # zero timer fires once that whole first frame is done.
+                QTimer.singleShot(0, frame_done)
+            return False
+
+    hook = _FirstPaint()
+    timeout = QTimer()
+    timeout.setSingleShot(True)
+    timeout.timeout.connect(wait.quit)
+    window.installEventFilter(hook)
+    window.show()
+    timeout.start(FIRST_PAINT_TIMEOUT_MS)
+    wait.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    timeout.stop()
+    window.removeEventFilter(hook)
+    return painted[0] if painted else None
+
+
+def _first_paint_report(window, when: float) -> None:  # noqa: ANN001
+    """The CABINET_EXIT_AFTER_FIRST_PAINT line: when the first frame was done and what it showed."""
+    page = window.current_page()
+    model = getattr(page, "model", None)
+    rows = model.rowCount() if model is not None else 0
+    total = getattr(page, "total", rows)
+    print(f"FIRST_PAINT {when:.6f} view={window.current_view_name()} rows={rows} total={total} "
+          f"demo={int(window.demo)}", flush=True)
+
+
 def run_gui(args: argparse.Namespace) -> int:
-    from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from app import APP_NAME, __version__
     from app.resources import resource_path
     from app.services.config import data_dir
     from app.storage import Cache
-    from app.ui.controller import AppController
-    from app.ui.eventloop import new_event_loop
     from app.ui.main_window import MainWindow
 
+    # Qt 6 rounds high-DPI scale factors with PassThrough by default: nothing to set for that.
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName("cabinet")
@@ -47,12 +101,31 @@ def run_gui(args: argparse.Namespace) -> int:
     demo = bool(getattr(args, "demo", False)) or not _has_configured_keys()
     cache = Cache(data_dir() / ("demo-cache.sqlite3" if demo else "cache.sqlite3"))
     window = MainWindow(cache, demo=demo)
-    window.show()
+    painted = _show_and_paint(window)
+
+    if os.environ.get(EXIT_AFTER_FIRST_PAINT) == "1":
+        if painted is not None:
+            _first_paint_report(window, painted)
+        else:
+            print("the main window was not painted", file=sys.stderr, flush=True)
+        window.close()
+        cache.close()
+        return 0 if painted is not None else 3
+
+    # Everything below starts after the first frame.
+    import asyncio
+
+    from app.ui.controller import AppController
+    from app.ui.eventloop import new_event_loop
 
     loop = new_event_loop(app)
     asyncio.set_event_loop(loop)
     controller = AppController(window, cache, demo=demo, open_file=getattr(args, "file", None))
     closed = asyncio.Event()
+    # Closing the window ends the app through the loop, so the services shut down in order
+    # (Qt's own quit-on-last-window would stop the loop under the running coroutine).
+    app.setQuitOnLastWindowClosed(False)
+    app.lastWindowClosed.connect(closed.set)
     app.aboutToQuit.connect(closed.set)
 
     async def main() -> None:

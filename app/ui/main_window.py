@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QMainWindow,
     QSplitter,
     QStackedWidget,
@@ -24,6 +23,9 @@ from app.ui import tasks
 from app.ui.banners import DemoBanner, NoticeBar
 from app.ui.status import SERVICE_TITLES, ServiceStatus, age_text, last_synced, rate_budget
 from app.ui.views import TablePage
+
+if TYPE_CHECKING:  # only what the first paint needs is imported on the way to it
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 
 ORGANISATION = "Cabinet"
 APPLICATION = "Cabinet"
@@ -79,10 +81,10 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        self.demo_banner = DemoBanner()
-        self.demo_banner.connectRequested.connect(self.open_settings)
-        self.demo_banner.setVisible(demo)
-        column.addWidget(self.demo_banner)
+        self._column = column
+        self._demo_banner: DemoBanner | None = None
+        if demo:  # the banner is made only where it shows (or when asked for)
+            self.demo_banner  # noqa: B018 - the property builds it
         self.notice = NoticeBar()
         column.addWidget(self.notice)
 
@@ -148,6 +150,17 @@ class MainWindow(QMainWindow):
                 self.set_service_state(service, "offline" if sync_engine is None else "idle",
                                        "" if sync_engine is None else _tr("not connected"))
         self.update_status()
+
+    @property
+    def demo_banner(self) -> DemoBanner:
+        """The "Demo data" strip at the top (shown in demo mode only)."""
+        if self._demo_banner is None:
+            banner = DemoBanner()
+            banner.connectRequested.connect(self.open_settings)
+            banner.setVisible(self.demo)
+            self._column.insertWidget(0, banner)
+            self._demo_banner = banner
+        return self._demo_banner
 
     # -- actions ----------------------------------------------------------------------
     def _action(self, text: str, slot: Any, shortcuts: list[QKeySequence | str] | None = None) -> QAction:
@@ -399,6 +412,8 @@ class MainWindow(QMainWindow):
             self.show_message(_tr("This view has no table to export."))
             return 0
         if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
             suggested = str(Path.home() / f"{page.name}.csv")
             path, _filter = QFileDialog.getSaveFileName(self, _tr("Export view"), suggested,
                                                         _tr("CSV files (*.csv)"))

@@ -23,8 +23,9 @@ from app.ui.columns import COLOR, Column, Lookups
 
 log = logging.getLogger(__name__)
 
-BLOCK_SIZE = 256
-MAX_BLOCKS = 64
+BLOCK_SIZE = 64  # rows read per query: a screenful or two, so a paint reads little more than it shows
+MAX_BLOCKS = 256  # blocks kept (16,384 rows)
+MAX_TEXTS = 2048  # rows whose display texts are kept (a few screens' worth)
 FIRST_ROWS = 300  # keys read before the first paint of a query; the rest follow from a worker thread
 
 
@@ -130,6 +131,9 @@ class CacheTableModel(QAbstractTableModel):
         self.first_rows = first_rows
         self._keys: list[int] = []
         self._complete = True
+        # While held, the rest of a query's keys wait for release_rest() (the page's first paint).
+        self.hold_rest = False
+        self._held: tuple[int, dict[str, Any]] | None = None
         self._generation = 0
         self._token = next(_tokens)
         self._blocks: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
@@ -171,8 +175,19 @@ class CacheTableModel(QAbstractTableModel):
             complete = True
         self._reset(keys)
         self._complete = complete
+        self._held = None
         if not complete:
-            self._load_rest(self._generation, query)
+            if self.hold_rest:
+                self._held = (self._generation, query)
+            else:
+                self._load_rest(self._generation, query)
+
+    def release_rest(self) -> None:
+        """Stop holding: read the rest of the current query's keys now (from the worker)."""
+        self.hold_rest = False
+        held, self._held = self._held, None
+        if held is not None and held[0] == self._generation and not self._complete:
+            self._load_rest(*held)
 
     def _reset(self, keys: list[int]) -> None:
         self.beginResetModel()
@@ -301,7 +316,7 @@ class CacheTableModel(QAbstractTableModel):
             if rec is None:
                 return None
             if texts is None:
-                if len(self._texts) >= BLOCK_SIZE * 8:  # a few screens' worth; repaints and scrolls back
+                if len(self._texts) >= MAX_TEXTS:  # repaints and scrolls back reuse them
                     self._texts.clear()
                 texts = self._texts[row] = [None] * len(self.columns)
             text = texts[column] = self.columns[column].text(rec, self.lookups)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMenu,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -24,8 +23,12 @@ from PySide6.QtWidgets import (
 
 from app.ui.columns import COLUMNS, FILTERS, Column, FilterSpec, enum_label
 from app.ui.detail_pane import DetailPane
-from app.ui.export import tsv_text, write_csv
 from app.ui.table_model import FIRST_ROWS, CacheTableModel
+
+if TYPE_CHECKING:  # only what the first paint needs is imported on the way to it
+    from PySide6.QtCore import QPoint, QSettings
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QMenu
 
 
 def _tr(text: str) -> str:
@@ -43,6 +46,26 @@ class CopyTableView(QTableView):
             event.accept()
             return
         super().keyPressEvent(event)
+
+
+class _AfterFirstPaint(QObject):
+    """Calls ``callback`` once, in the event-loop pass after ``widget``'s first paint (so after
+    that whole frame), then goes away."""
+
+    def __init__(self, widget: QWidget, callback: Any) -> None:
+        super().__init__(widget)
+        self._callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and obj is self.parent():
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self._fire)
+        return False
+
+    def _fire(self) -> None:
+        self._callback()
+        self.deleteLater()
 
 
 class TablePage(QWidget):
@@ -149,6 +172,7 @@ class TablePage(QWidget):
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self._loaded = False
         self._choices_loaded = False
+        self._first_paint_hook: _AfterFirstPaint | None = None
 
     # -- state ------------------------------------------------------------------------
     def restore_state(self, settings: QSettings) -> None:
@@ -181,16 +205,29 @@ class TablePage(QWidget):
         self.total = self.cache.count(self.resource)
         self._load_lookups()
         if self._choices_loaded or self.window().isVisible():
+            self.model.hold_rest = False
             self._load_filter_choices()
         else:  # the filter choices are not needed for the first paint: fill them right after it
             QTimer.singleShot(0, self._first_choices)
+            if self._first_paint_hook is None:
+                # Every key past the first screenful is read once the page has painted, so the
+                # worker thread does not compete with the first paint.
+                self.model.hold_rest = True
+                self._first_paint_hook = _AfterFirstPaint(self, self._after_first_paint)
         self.model.requery()
         self._after_query()
 
     def _first_choices(self) -> None:
+        if getattr(self.cache, "closed", False):
+            return  # the window and its cache were closed before this deferred call came
         if not self._choices_loaded:
             self._choices_loaded = True
             self._load_filter_choices()
+
+    def _after_first_paint(self) -> None:
+        self._first_paint_hook = None
+        if not getattr(self.cache, "closed", False):
+            self.model.release_rest()
 
     # -- search & filters -------------------------------------------------------------
     def apply_search(self) -> None:
@@ -301,17 +338,25 @@ class TablePage(QWidget):
         if not rows:
             return ""
         records = [r for r in (self.model.record(row) for row in rows) if r is not None]
+        from PySide6.QtGui import QGuiApplication
+
+        from app.ui.export import tsv_text
+
         text = tsv_text(self.visible_columns(), records, self.model.lookups)
         QGuiApplication.clipboard().setText(text)
         return text
 
     def export_csv(self, path: str) -> int:
+        from app.ui.export import write_csv
+
         return write_csv(path, self.visible_columns(), self.model.iter_records())
 
     def _header_menu(self, pos: QPoint) -> None:
         self.column_menu().popup(self.table.horizontalHeader().mapToGlobal(pos))
 
     def column_menu(self) -> QMenu:
+        from PySide6.QtWidgets import QMenu
+
         menu = QMenu(self)
         header = self.table.horizontalHeader()
         for i, col in enumerate(self.model.columns):
