@@ -192,6 +192,11 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.copy_action)
         self.find_action = self._action("&Find", self.focus_search, ["Ctrl+F"])
         edit_menu.addAction(self.find_action)
+        # New… (Ctrl+N), Edit… (F2, Return, double-click), Delete… (Del): app/ui/editing, loaded
+        # right after the first paint; then self.edit_actions (its .controller: the EditController).
+        from app.ui.editing import install_later
+
+        install_later(self, edit_menu)
         view_menu = menubar.addMenu(_tr("&View"))
         self.refresh_action = self._action("&Refresh", self.refresh, ["F5", "Ctrl+R"])
         view_menu.addAction(self.refresh_action)

@@ -273,8 +273,14 @@ def test_connection_lost_while_the_dialog_is_open(env: Env) -> None:
 # -- the Edit menu ----------------------------------------------------------------------------
 def test_edit_actions_follow_the_view_and_the_selection(env: Env, qtbot: Any) -> None:
     actions = env.actions
-    env.window.show_view("collections")
-    assert not actions.new_action.isEnabled() and not actions.edit_action.isEnabled()
+    edit_menu = next(a.menu() for a in env.window.menuBar().actions() if a.menu() and "Edit" in a.text())
+    assert {actions.new_action, actions.edit_action, actions.delete_action} <= set(edit_menu.actions())
+    assert actions.new_action.shortcut().toString() == "Ctrl+N"
+    assert actions.edit_action.shortcut().toString() == "F2"
+    for view in ("collections", "sales", "imports"):  # read-only, or not a table
+        env.window.show_view(view)
+        assert not actions.new_action.isEnabled() and not actions.edit_action.isEnabled()
+        assert not actions.delete_action.isEnabled()
     env.window.show_view("items")
     assert actions.new_action.isEnabled() and not actions.delete_action.isEnabled()
     page = env.window.current_page()
@@ -290,12 +296,12 @@ def test_edit_actions_follow_the_view_and_the_selection(env: Env, qtbot: Any) ->
     assert not actions.edit_action.isEnabled()  # one row at a time
     page.table.selectRow(1)
     assert actions.edit_action.isEnabled()
-    # Double-click and the detail pane's button open the form of that row.
+    # Double-click and Edit… open the form of that row.
     record = page.model.record(1)
     page.table.doubleClicked.emit(page.model.index(1, 0))
     assert env.ctl.dialog.record["id"] == record["id"]
     env.ctl.dialog.reject()
-    page._edit_button.click()  # noqa: SLF001
+    actions.edit_action.trigger()
     assert env.ctl.dialog.isVisible() and env.ctl.dialog.record["id"] == record["id"]
     env.ctl.dialog.reject()
     # Delete in the table asks first.

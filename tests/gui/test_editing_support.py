@@ -62,12 +62,7 @@ class Env:
 
     @property
     def actions(self) -> Any:
-        actions = getattr(self.window, "edit_actions", None)
-        if actions is None:  # before the Edit menu is wired into MainWindow itself
-            from app.ui.editing import install_edit_actions
-
-            actions = install_edit_actions(self.window, None)
-        return actions
+        return self.window.edit_actions  # installed by MainWindow right after its first paint
 
     @property
     def ctl(self) -> Any:
@@ -121,9 +116,8 @@ def make_env(srv: Any, loop: Any, tmp_path: Path, qtbot: Any, *, mapiry_key: str
     loop.run_until_complete(reader_mp.aclose())
     window = MainWindow(cache, sync_engine=SyncEngine(cache, im, mp) if connected else None)
     window.show()  # closed by close_env (not qtbot, which deletes it before the fixtures end)
-    env = Env(srv, cache, im, mp, window, loop)
-    assert env.actions is not None  # the window's Edit menu (installed here until MainWindow does it)
-    return env
+    drive(loop, lambda: getattr(window, "edit_actions", None) is not None)
+    return Env(srv, cache, im, mp, window, loop)
 
 
 def close_env(env: Env) -> None:

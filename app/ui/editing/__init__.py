@@ -1,7 +1,7 @@
 """Creating, editing and deleting records as far as the APIs allow (see app/core/edits.py).
 
 ``EditController`` does the writes; ``install_edit_actions(window, menu)`` wires it into a
-MainWindow (Edit menu, keys, double-click, the detail pane's Edit… button);
+MainWindow (Edit menu, keys, double-click);
 ``install_later(window, menu)`` does the same right after the window's first paint, so the
 editing code costs the startup nothing. Everything here loads on first use.
 """

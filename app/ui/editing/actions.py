@@ -2,8 +2,8 @@
 
 ``install_edit_actions(window, menu)`` is the whole wiring: it makes the window's
 EditController, adds the three actions to ``menu``, and hooks every table page as it is
-built (double-click or Return edits a row, Delete deletes the selected rows) plus an
-"Edit…" button under the detail pane. The actions follow the current view and selection.
+built (double-click, Return or F2 edits a row, Delete deletes the selected rows). The
+actions follow the current view and selection.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu
 
 from app.core import edits
+from app.ui.views import TablePage
 
 if TYPE_CHECKING:  # the controller and its dialogs are imported on first use, not on the way to the first paint
     from app.ui.editing.controller import EditController
@@ -70,11 +71,11 @@ class EditActions(QObject):
     # -- the current view -----------------------------------------------------------------------
     def resource(self) -> str | None:
         page = self.window.current_page()
-        return getattr(page, "resource", None) if page is not None and hasattr(page, "table") else None
+        return page.resource if isinstance(page, TablePage) else None
 
     def selected_records(self) -> list[dict[str, Any]]:
         page = self.window.current_page()
-        if page is None or not hasattr(page, "selected_rows"):
+        if not isinstance(page, TablePage):
             return []
         rows = page.selected_rows()
         if not rows and page.selected_record() is not None:
@@ -96,14 +97,10 @@ class EditActions(QObject):
         else:
             self.new_action.setText(_tr("&New…"))
             self.delete_action.setText(_tr("&Delete…"))
-        page = self.window.current_page()
-        button = getattr(page, "_edit_button", None)
-        if button is not None:
-            button.setEnabled(self.edit_action.isEnabled())
 
     def _view_changed(self, _name: str = "") -> None:
         page = self.window.current_page()
-        if page is not None and hasattr(page, "table") and id(page) not in self._hooked:
+        if isinstance(page, TablePage) and id(page) not in self._hooked:
             self._hook(page)
         self.update()
 
@@ -114,35 +111,6 @@ class EditActions(QObject):
         table.doubleClicked.connect(lambda index, p=page: self._double_clicked(p, index))
         table.selectionModel().selectionChanged.connect(lambda *_a: self.update())
         page.model.modelReset.connect(self.update)
-        if edits.can_edit(page.resource):
-            self._add_detail_button(page)
-
-    def _add_detail_button(self, page: Any) -> None:
-        """An "Edit…" button under the detail pane (the pane moves into a small column)."""
-        splitter = page.splitter
-        index = splitter.indexOf(page.detail)
-        if index < 0:
-            return
-        column = QWidget()
-        column.setObjectName("detailColumn")
-        box = QVBoxLayout(column)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(4)
-        splitter.replaceWidget(index, column)
-        box.addWidget(page.detail, 1)
-        row = QHBoxLayout()
-        row.setContentsMargins(14, 0, 14, 8)
-        row.addStretch(1)
-        button = QPushButton(_tr("Edit…"))
-        button.setObjectName("detailEdit")
-        button.setToolTip(_tr("Edit the selected row (F2)"))
-        button.clicked.connect(lambda: self.edit())
-        row.addWidget(button)
-        box.addLayout(row)
-        page.detail.show()
-        # QSplitter.replaceWidget does not take the column from Python: the page keeps it alive.
-        page._detail_column = column  # noqa: SLF001
-        page._edit_button = button  # noqa: SLF001 - read back by update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
