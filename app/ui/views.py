@@ -214,6 +214,9 @@ class TablePage(QWidget):
                 # worker thread does not compete with the first paint.
                 self.model.hold_rest = True
                 self._first_paint_hook = _AfterFirstPaint(self, self._after_first_paint)
+        # The search text and filters may have been chosen before the page first loaded.
+        self.model.search = self.search.text()
+        self.model.filters = self.current_filters()
         self.model.requery()
         self._after_query()
 
@@ -349,6 +352,7 @@ class TablePage(QWidget):
     def export_csv(self, path: str) -> int:
         from app.ui.export import write_csv
 
+        self.ensure_loaded()
         return write_csv(path, self.visible_columns(), self.model.iter_records())
 
     def _header_menu(self, pos: QPoint) -> None:

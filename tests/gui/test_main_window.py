@@ -282,6 +282,7 @@ def test_export_view_writes_all_filtered_rows_with_api_field_names(qtbot, cache:
                                                                    monkeypatch) -> None:
     window = make_window(qtbot, cache)
     page = window.pages["items"]
+    qtbot.waitUntil(lambda: page.filter_combos["status"].findData("sell") >= 0)  # filled after first paint
     page.filter_combos["status"].setCurrentIndex(page.filter_combos["status"].findData("sell"))
     page.set_column_visible(page.model.column_index("created_at"), False)
     page.set_column_visible(page.model.column_index("id"), True)

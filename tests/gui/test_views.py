@@ -212,3 +212,14 @@ def test_layers_and_categories_views_show_swatches(qtbot, cache: Cache) -> None:
     assert sorted(names(maps, "title")) == ["Berlin bakeries", "Coffee in Lisbon"]
     public = maps.model.column_index("public")
     assert sorted(maps.model.data(maps.model.index(r, public)) for r in range(2)) == ["No", "Yes"]
+
+
+
+def test_a_search_typed_before_the_page_loads_still_applies(qtbot, cache: Cache) -> None:
+    window = MainWindow(cache)
+    qtbot.addWidget(window)
+    page = window.page("listings")  # built, not yet shown or loaded
+    assert not page._loaded
+    page.search.setText("x-wing")
+    page.ensure_loaded()
+    assert [r["item_name"] for r in page.model.iter_records()] == ["X-Wing Fighter"]
