@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 KIND_STYLES = {
     "info": ("#eff6ff", "#1e3a8a", "#bfdbfe"),
@@ -34,6 +34,8 @@ class DemoBanner(QFrame):
         self.label = QLabel(_tr("<b>Demo data</b> — you are looking at sample data from a local sandbox. "
                                 "Nothing you do here touches a real account."))
         row.addWidget(self.label, 1)
+        from PySide6.QtWidgets import QPushButton  # the banner is made in demo mode only
+
         self.connect_button = QPushButton(_tr("Connect your accounts…"))
         self.connect_button.clicked.connect(self.connectRequested.emit)
         row.addWidget(self.connect_button)

@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -94,6 +93,8 @@ class DetailPane(QScrollArea):
         heading.setWordWrap(True)
         heading.setStyleSheet("font-size: 15px; font-weight: 600; padding-bottom: 6px;")
         self._layout.addWidget(heading)
+        from PySide6.QtWidgets import QFormLayout  # the empty pane of the first paint has none
+
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setHorizontalSpacing(10)

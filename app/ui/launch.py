@@ -12,8 +12,10 @@ to stdout (no keys, no paths), close the window and return, without starting the
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
+from typing import Any
 
 EXIT_AFTER_FIRST_PAINT = "CABINET_EXIT_AFTER_FIRST_PAINT"
 # How long the start waits for the first frame before it goes on without it (a window that is
@@ -79,14 +81,34 @@ def _first_paint_report(window, when: float) -> None:  # noqa: ANN001
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
+    # No cyclic garbage collection until the first frame: the imports and the window allocate
+    # a few hundred thousand objects that all live on, and a collection pass every 700 of them
+    # only walks them again. Collection resumes right after the first paint.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        window, cache, demo, painted = _open_window(args)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return _run(args, window, cache, demo, painted)
 
+
+def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None]:
+    """The cache, QApplication and the main window, shown and painted once."""
+    # The Qt-free part first: once PySide6 is loaded it reads the source of every module
+    # imported after it (for its __feature__ switches), which the cache and its sqlite3 and
+    # json need not pay.
     from app import APP_NAME, __version__
-    from app.resources import resource_path
     from app.services.config import data_dir
     from app.storage import Cache
+
+    demo = bool(getattr(args, "demo", False)) or not _has_configured_keys()
+    cache = Cache(data_dir() / ("demo-cache.sqlite3" if demo else "cache.sqlite3"))
+
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
     from app.ui.main_window import MainWindow
 
     # Qt 6 rounds high-DPI scale factors with PassThrough by default: nothing to set for that.
@@ -95,14 +117,27 @@ def run_gui(args: argparse.Namespace) -> int:
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName(APP_NAME)
-    app.setDesktopFileName("cabinet")
+    app.setDesktopFileName("cabinet")  # the desktop entry (and its icon) the window belongs to
+    window = MainWindow(cache, demo=demo)
+    return window, cache, demo, _show_and_paint(window)
+
+
+def _set_window_icon(app: Any) -> None:
+    """The app's window icon, set right after the first paint: the window manager draws it, not
+    the window, and loading it (QIcon, an SVG) is work the first frame does not need."""
+    from PySide6.QtGui import QIcon
+
+    from app.resources import resource_path
+
     app.setWindowIcon(QIcon(str(resource_path("icons", "cabinet.svg"))))
 
-    demo = bool(getattr(args, "demo", False)) or not _has_configured_keys()
-    cache = Cache(data_dir() / ("demo-cache.sqlite3" if demo else "cache.sqlite3"))
-    window = MainWindow(cache, demo=demo)
-    painted = _show_and_paint(window)
 
+def _run(args: argparse.Namespace, window: Any, cache: Any, demo: bool, painted: float | None) -> int:
+    """After the first paint: the event loop and the services, until the window closes."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    _set_window_icon(app)
     if os.environ.get(EXIT_AFTER_FIRST_PAINT) == "1":
         if painted is not None:
             _first_paint_report(window, painted)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
@@ -164,7 +162,8 @@ class MainWindow(QMainWindow):
 
     # -- actions ----------------------------------------------------------------------
     def _action(self, text: str, slot: Any, shortcuts: list[QKeySequence | str] | None = None) -> QAction:
-        action = QAction(_tr(text), self)
+        action = QAction(self)  # (text, parent) would make PySide load QIcon to rule out (icon, text)
+        action.setText(_tr(text))
         if shortcuts:
             action.setShortcuts([QKeySequence(s) if isinstance(s, str) else s for s in shortcuts])
         action.triggered.connect(lambda _checked=False: slot())
@@ -184,7 +183,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, ["Ctrl+Q"]))
         edit_menu = menubar.addMenu(_tr("&Edit"))
-        self.copy_action = QAction(_tr("&Copy selected rows"), self)
+        self.copy_action = QAction(self)
+        self.copy_action.setText(_tr("&Copy selected rows"))
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         # The table handles Ctrl+C itself; the menu entry shows the key and works from the menu.
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -417,6 +417,8 @@ class MainWindow(QMainWindow):
             self.show_message(_tr("This view has no table to export."))
             return 0
         if path is None:
+            from pathlib import Path
+
             from PySide6.QtWidgets import QFileDialog
 
             suggested = str(Path.home() / f"{page.name}.csv")
@@ -474,6 +476,8 @@ class MainWindow(QMainWindow):
         event.acceptProposedAction()
 
     def handle_dropped_paths(self, paths: list[str]) -> None:
+        from pathlib import Path
+
         rejected = []
         for path in paths:
             if Path(path).suffix.lower() in DROP_SUFFIXES:
@@ -500,6 +504,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        import contextlib
+
         with contextlib.suppress(RuntimeError, TypeError):
             tasks.reporter().error.disconnect(self.show_error)
         super().closeEvent(event)

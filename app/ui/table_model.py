@@ -8,10 +8,6 @@ keeping the most recently used blocks. Sorting and filtering happen in SQLite.
 from __future__ import annotations
 
 import itertools
-import logging
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -21,7 +17,14 @@ from PySide6.QtGui import QColor
 
 from app.ui.columns import COLOR, Column, Lookups
 
-log = logging.getLogger(__name__)
+
+def _log() -> Any:
+    """This module's logger. `logging` is imported when something is logged, not on the way to
+    the first paint (PySide scans the source of every module imported after it loads)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 BLOCK_SIZE = 64  # rows read per query: a screenful or two, so a paint reads little more than it shows
 MAX_BLOCKS = 256  # blocks kept (16,384 rows)
@@ -37,6 +40,9 @@ class _KeyWorker:
     """
 
     def __init__(self) -> None:
+        import threading  # the worker starts after the first paint
+
+        self._threading = threading
         self._cond = threading.Condition()
         self._jobs: dict[int, Any] = {}  # id(model) -> job; a newer job replaces a waiting one
         self._thread: threading.Thread | None = None
@@ -45,7 +51,7 @@ class _KeyWorker:
         with self._cond:
             self._jobs[id(owner)] = job
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="cabinet-keys", daemon=True)
+                self._thread = self._threading.Thread(target=self._run, name="cabinet-keys", daemon=True)
                 self._thread.start()
             self._cond.notify()
 
@@ -60,10 +66,17 @@ class _KeyWorker:
             try:
                 job()
             except Exception:  # noqa: BLE001 - a job reports its own errors; never kill the thread
-                log.exception("key query failed")
+                _log().exception("key query failed")
 
 
-_WORKER = _KeyWorker()
+_worker: _KeyWorker | None = None
+
+
+def _key_worker() -> _KeyWorker:
+    global _worker
+    if _worker is None:
+        _worker = _KeyWorker()
+    return _worker
 
 
 class _KeyRelay(QObject):
@@ -78,6 +91,8 @@ class _KeyRelay(QObject):
 
     def __init__(self) -> None:
         super().__init__()
+        import weakref
+
         self.models: weakref.WeakValueDictionary[int, CacheTableModel] = weakref.WeakValueDictionary()
         self.latest: dict[int, int] = {}  # model token -> generation of its newest query
         self.loaded.connect(self._deliver)
@@ -136,7 +151,7 @@ class CacheTableModel(QAbstractTableModel):
         self._held: tuple[int, dict[str, Any]] | None = None
         self._generation = 0
         self._token = next(_tokens)
-        self._blocks: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+        self._blocks: dict[int, list[dict[str, Any]]] = {}  # least recently used first
         self._texts: dict[int, list[str | None]] = {}  # row -> display texts formatted so far
         self.search = ""
         self.filters: dict[str, Any] = {}
@@ -221,14 +236,14 @@ class CacheTableModel(QAbstractTableModel):
                     conn.close()
             relay.loaded.emit(token, generation, result)
 
-        _WORKER.submit(self, job)
+        _key_worker().submit(self, job)
 
     def _keys_arrived(self, generation: int, keys: Any) -> None:
         if generation != self._generation:
             return
         self._complete = True
         if isinstance(keys, BaseException):
-            log.warning("could not read every key of %s: %s", self.resource, keys)
+            _log().warning("could not read every key of %s: %s", self.resource, keys)
             self.keysLoaded.emit(len(self._keys))
             return
         n = len(self._keys)
@@ -275,9 +290,9 @@ class CacheTableModel(QAbstractTableModel):
             block = self.cache.rows_for_keys(self.resource, self._keys[start:start + BLOCK_SIZE])
             self._blocks[block_no] = block
             while len(self._blocks) > MAX_BLOCKS:
-                self._blocks.popitem(last=False)
+                del self._blocks[next(iter(self._blocks))]  # the least recently used
         else:
-            self._blocks.move_to_end(block_no)
+            self._blocks[block_no] = self._blocks.pop(block_no)  # now the most recently used
         return block[offset] if offset < len(block) else None
 
     def iter_records(self, chunk: int = 1000) -> Iterator[dict[str, Any]]:

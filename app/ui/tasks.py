@@ -7,7 +7,6 @@ routes every exception to one error path, so nothing vanishes silently.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +15,14 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 if TYPE_CHECKING:  # asyncio is imported when the first task starts, not on the way to the first paint
     import asyncio
 
-log = logging.getLogger(__name__)
+
+def _log() -> Any:
+    """This module's logger. `logging` is imported when something is logged, not on the way to
+    the first paint (PySide scans the source of every module imported after it loads)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 _RUNNING: set[asyncio.Task[Any]] = set()
 
@@ -30,7 +36,7 @@ def error_text(exc: BaseException) -> str:
             if text:
                 return str(text)
         except Exception:  # noqa: BLE001 - a broken message must not hide the error itself
-            log.exception("user_message() failed")
+            _log().exception("user_message() failed")
     text = str(exc).strip()
     return text or type(exc).__name__
 
@@ -100,13 +106,13 @@ def run_task(
 
 
 def _report_error(exc: BaseException, on_error: Callable[[BaseException], None] | None) -> None:
-    log.error("background task failed", exc_info=(type(exc), exc, exc.__traceback__))
+    _log().error("background task failed", exc_info=(type(exc), exc, exc.__traceback__))
     if on_error is not None:
         try:
             on_error(exc)
             return
         except Exception as handler_exc:  # noqa: BLE001
-            log.exception("error handler failed")
+            _log().exception("error handler failed")
             exc = handler_exc
     reporter().error.emit(
         QCoreApplication.translate("tasks", "Something went wrong: {0}").format(error_text(exc))
