@@ -59,6 +59,9 @@ def main() -> int:
             page = window.current_page()
             table = getattr(page, "table", None)
             if table is not None and select is not None and table.model().rowCount() > select:
+                if view == "locations":  # a location on layers, to show their colours
+                    rows = range(table.model().rowCount())
+                    select = next((r for r in rows if (page.model.record(r) or {}).get("layers")), select)
                 table.selectRow(select)
             await asyncio.sleep(0.3)
             path = out / f"{view}.png"
