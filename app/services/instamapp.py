@@ -9,51 +9,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from typing import Any
-from urllib.parse import quote
 
-from app.services.http import ServiceHttp, unexpected
+from app.services.client_base import ApiClient, path_segment
+from app.services.http import unexpected
 from app.services.pages import Page
-from app.services.ratelimit import RateLimitTracker
 
 SERVICE = "instamapp"
 BUCKET = "default"
 DEFAULT_BASE_URL = "https://instamapp.com/api/public/v1"
 
 
-def _seg(value: str) -> str:
-    """One path segment, quoted so that an id can never change the path."""
-    if not isinstance(value, str) or not value:
-        raise ValueError("an id must be a non-empty string")
-    return quote(value, safe="")
 
-
-class InstaMappClient:
+class InstaMappClient(ApiClient):
     """Async InstaMapp client. Use ``async with`` or call ``aclose()``."""
 
     service = SERVICE
-
-    def __init__(self, base_url: str, api_key: str | None, **http_kwargs: Any) -> None:
-        self.http = ServiceHttp(SERVICE, base_url, api_key, **http_kwargs)
-
-    @property
-    def base_url(self) -> str:
-        return self.http.base_url
-
-    @property
-    def rate_limits(self) -> RateLimitTracker:
-        return self.http.rate_limits
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    async def __aenter__(self) -> InstaMappClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"InstaMappClient(base_url={self.base_url!r})"
 
     # -- helpers ------------------------------------------------------------------------
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
@@ -108,7 +78,7 @@ class InstaMappClient:
         return self._iterate(lambda n: self.list_items(page=n, per_page=per_page, status=status))
 
     async def get_item(self, item_id: str) -> dict[str, Any]:
-        return self._object(await self._get(f"/items/{_seg(item_id)}"), "item")
+        return self._object(await self._get(f"/items/{path_segment(item_id)}"), "item")
 
     async def create_item(self, collection_id: str, name: str, **fields: Any) -> dict[str, Any]:
         body = {"collection_id": collection_id, "name": name, **fields}
@@ -117,7 +87,7 @@ class InstaMappClient:
 
     async def update_item(self, item_id: str, **fields: Any) -> dict[str, Any]:
         """PATCH only the fields given (``None`` is sent as null, e.g. to clear a condition)."""
-        result = await self.http.request("PATCH", f"/items/{_seg(item_id)}", json=dict(fields), bucket=BUCKET)
+        result = await self.http.request("PATCH", f"/items/{path_segment(item_id)}", json=dict(fields), bucket=BUCKET)
         return self._object(result, "item")
 
     # -- collections, marketplace, sales -------------------------------------------------

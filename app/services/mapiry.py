@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from app.core.errors import BulkLimitError
 from app.core.records import BULK_LIMIT
-from app.services.http import ServiceHttp, unexpected
+from app.services.client_base import ApiClient, path_segment
+from app.services.http import unexpected
 from app.services.pages import Page
-from app.services.ratelimit import RateLimitTracker
 
 SERVICE = "mapiry"
 DEFAULT_BASE_URL = "https://mapiry.com/api/v1"
@@ -27,39 +27,11 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")
 _MAP_PATH_WORDS = ("maps", "map", "m")
 
 
-def _seg(value: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError("an id must be a non-empty string")
-    return quote(value, safe="")
 
-
-class MapiryClient:
+class MapiryClient(ApiClient):
     """Async Mapiry client. Use ``async with`` or call ``aclose()``."""
 
     service = SERVICE
-
-    def __init__(self, base_url: str, api_key: str | None, **http_kwargs: Any) -> None:
-        self.http = ServiceHttp(SERVICE, base_url, api_key, **http_kwargs)
-
-    @property
-    def base_url(self) -> str:
-        return self.http.base_url
-
-    @property
-    def rate_limits(self) -> RateLimitTracker:
-        return self.http.rate_limits
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    async def __aenter__(self) -> MapiryClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"MapiryClient(base_url={self.base_url!r})"
 
     # -- map references -----------------------------------------------------------------
     @staticmethod
@@ -109,17 +81,17 @@ class MapiryClient:
         return self._obj(data, "map")
 
     async def get_map(self, map_id: str) -> dict[str, Any]:
-        return self._obj(await self._call("GET", f"/maps/{_seg(map_id)}"), "map")
+        return self._obj(await self._call("GET", f"/maps/{path_segment(map_id)}"), "map")
 
     async def update_map(self, map_id: str, **fields: Any) -> dict[str, Any]:
-        return self._obj(await self._call("PUT", f"/maps/{_seg(map_id)}", json=dict(fields)), "map")
+        return self._obj(await self._call("PUT", f"/maps/{path_segment(map_id)}", json=dict(fields)), "map")
 
     async def delete_map(self, map_id: str) -> dict[str, Any]:
-        return self._obj(await self._call("DELETE", f"/maps/{_seg(map_id)}"), "deletion")
+        return self._obj(await self._call("DELETE", f"/maps/{path_segment(map_id)}"), "deletion")
 
     # -- locations ----------------------------------------------------------------------
     async def list_locations(self, map_id: str, page: int = 1, page_size: int = 20) -> Page:
-        data = await self._call("GET", f"/maps/{_seg(map_id)}/locations",
+        data = await self._call("GET", f"/maps/{path_segment(map_id)}/locations",
                                 params={"page": page, "pageSize": page_size})
         if not isinstance(data, dict) or not isinstance(data.get("locations"), list):
             raise unexpected(SERVICE, "expected 'locations' in the list answer")
@@ -148,8 +120,8 @@ class MapiryClient:
             page_no += 1
 
     def _loc_path(self, map_id: str, loc_id: str | None = None) -> str:
-        path = f"/maps/{_seg(map_id)}/locations"
-        return path if loc_id is None else f"{path}/{_seg(loc_id)}"
+        path = f"/maps/{path_segment(map_id)}/locations"
+        return path if loc_id is None else f"{path}/{path_segment(loc_id)}"
 
     async def get_location(self, map_id: str, loc_id: str) -> dict[str, Any]:
         return self._obj(await self._call("GET", self._loc_path(map_id, loc_id)), "location")
@@ -182,17 +154,17 @@ class MapiryClient:
 
     # -- categories, tags, layers (same four calls each) --------------------------------
     async def _list_sub(self, map_id: str, kind: str) -> list[dict[str, Any]]:
-        return self._list(await self._call("GET", f"/maps/{_seg(map_id)}/{kind}"), kind)
+        return self._list(await self._call("GET", f"/maps/{path_segment(map_id)}/{kind}"), kind)
 
     async def _create_sub(self, map_id: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._obj(await self._call("POST", f"/maps/{_seg(map_id)}/{kind}", json=body), kind)
+        return self._obj(await self._call("POST", f"/maps/{path_segment(map_id)}/{kind}", json=body), kind)
 
     async def _update_sub(self, map_id: str, kind: str, sub_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        data = await self._call("PUT", f"/maps/{_seg(map_id)}/{kind}/{_seg(sub_id)}", json=body)
+        data = await self._call("PUT", f"/maps/{path_segment(map_id)}/{kind}/{path_segment(sub_id)}", json=body)
         return self._obj(data, kind)
 
     async def _delete_sub(self, map_id: str, kind: str, sub_id: str) -> dict[str, Any]:
-        return self._obj(await self._call("DELETE", f"/maps/{_seg(map_id)}/{kind}/{_seg(sub_id)}"), "deletion")
+        return self._obj(await self._call("DELETE", f"/maps/{path_segment(map_id)}/{kind}/{path_segment(sub_id)}"), "deletion")
 
     async def list_categories(self, map_id: str) -> list[dict[str, Any]]:
         return await self._list_sub(map_id, "categories")
@@ -242,4 +214,4 @@ class MapiryClient:
         return self._obj(await self._call("POST", "/keys", json=body), "API key")
 
     async def revoke_key(self, key_id: str) -> dict[str, Any]:
-        return self._obj(await self._call("DELETE", f"/keys/{_seg(key_id)}"), "API key")
+        return self._obj(await self._call("DELETE", f"/keys/{path_segment(key_id)}"), "API key")
