@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from app.storage import Cache
+from tests.gui.looping import loop, qloop  # noqa: F401 - fixtures for every GUI test
 
 COLLECTIONS = [
     {"object": "collection", "id": "c0000000-0000-4000-8000-000000000001", "name": "Star Wars",

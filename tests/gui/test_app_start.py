@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from app.importer import jobs as J
 from app.importer.jobs import JobStore
@@ -16,27 +12,10 @@ from app.sandbox.server import SandboxServer
 from app.services.mapiry import MapiryClient
 from app.storage import Cache
 from app.ui.controller import AppController
-from app.ui.eventloop import new_event_loop
 from app.ui.main_window import MainWindow
+from tests.gui.looping import drive
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "csv"
-
-
-@pytest.fixture
-def loop(qapp) -> Any:
-    ev = new_event_loop(qapp)
-    asyncio.set_event_loop(ev)
-    yield ev
-    ev.close()
-    asyncio.set_event_loop(None)
-
-
-def drive(loop: Any, condition: Any, timeout: float = 30.0) -> None:
-    async def until() -> None:
-        while not condition():
-            await asyncio.sleep(0.02)
-
-    loop.run_until_complete(asyncio.wait_for(until(), timeout))
 
 
 async def _queue_job(cache: Cache, map_id: str, n: int) -> str:

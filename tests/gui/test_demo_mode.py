@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from app.storage import Cache
 from app.ui.controller import AppController
-from app.ui.eventloop import new_event_loop
 from app.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def loop(qapp) -> Any:
-    ev = new_event_loop(qapp)
-    asyncio.set_event_loop(ev)
-    yield ev
-    ev.close()
-    asyncio.set_event_loop(None)
-
-
-def drive(loop: Any, condition: Any, timeout: float = 30.0) -> None:
-    async def until() -> None:
-        while not condition():
-            await asyncio.sleep(0.02)
-
-    loop.run_until_complete(asyncio.wait_for(until(), timeout))
+from tests.gui.looping import drive
 
 
 def test_demo_mode_shows_banner_and_fills_every_view_from_the_sandbox(qtbot, loop, tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QLabel
 
 from app.core.errors import AuthenticationError, NotFoundError
 from app.services.mapiry import MapiryClient
-from tests.gui.test_editing_support import Env, close_env, drive, env, idle, loop, make_env  # noqa: F401
+from tests.gui.looping import drive
+from tests.gui.test_editing_support import Env, close_env, env, idle, make_env  # noqa: F401
 
 
 # -- InstaMapp items --------------------------------------------------------------------------

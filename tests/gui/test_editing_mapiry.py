@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.core.errors import NotFoundError
-from tests.gui.test_editing_support import Env, env, loop  # noqa: F401
+from tests.gui.test_editing_support import Env, env  # noqa: F401
 
 
 def _map(env: Env) -> str:

@@ -15,25 +15,8 @@ from app.services.instamapp import InstaMappClient
 from app.services.mapiry import MapiryClient
 from app.storage import Cache
 from app.sync.engine import SyncEngine
-from app.ui.eventloop import new_event_loop
 from app.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def loop(qapp: Any) -> Iterator[Any]:
-    ev = new_event_loop(qapp)
-    asyncio.set_event_loop(ev)
-    yield ev
-    ev.close()
-    asyncio.set_event_loop(None)
-
-
-def drive(loop: Any, condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    async def until() -> None:
-        while not condition():
-            await asyncio.sleep(0.02)
-
-    loop.run_until_complete(asyncio.wait_for(until(), timeout))
+from tests.gui.looping import drive
 
 
 def act(loop: Any, do: Callable[[], Any], until: Callable[[], bool], timeout: float = 20.0) -> None:

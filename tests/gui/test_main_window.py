@@ -14,7 +14,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from app.storage import Cache
-from app.ui.eventloop import new_event_loop
 from app.ui.main_window import VIEW_NAMES, MainWindow
 from app.ui.views import TablePage
 
@@ -64,15 +63,6 @@ class FakeEngine:
             self.cache.replace_all("items", rows + self.new_items)
             self.cache.mark_synced("items")
         return Report(counts={"items": 1}, offline=set(self.offline))
-
-
-@pytest.fixture
-def loop(qapp) -> Any:
-    ev = new_event_loop(qapp)
-    asyncio.set_event_loop(ev)
-    yield ev
-    ev.close()
-    asyncio.set_event_loop(None)
 
 
 def make_window(qtbot, cache: Cache, **kwargs: Any) -> MainWindow:
