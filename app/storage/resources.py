@@ -13,36 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-
-class _Frozen:
-    """A small immutable record compared and hashed by value (a frozen dataclass without the
-    dataclasses import, which the app's start does not need)."""
-
-    __slots__ = ()
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(tuple(tuple(sorted(v.items())) if isinstance(v, dict) else v for v in self._fields()))
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__name__}({args})"
+from app.core.frozen import Frozen
 
 
-class Column(_Frozen):
+class Column(Frozen):
     __slots__ = ("name", "api_field", "sql_type", "indexed")
     name: str            # SQL column name
     api_field: str       # field of the API record it is read from
@@ -54,7 +28,7 @@ class Column(_Frozen):
             object.__setattr__(self, field_name, value)
 
 
-class Resource(_Frozen):
+class Resource(Frozen):
     __slots__ = ("name", "columns", "search_fields", "map_scoped", "extra_aliases")
     name: str
     columns: tuple[Column, ...]

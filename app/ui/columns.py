@@ -15,6 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 
+from app.core.frozen import Frozen
+
 # Formats a column may use.
 TEXT, MONEY, NUMBER, INT, DATETIME, BOOL, COLOR, LIST, REF, REFS, LAYERS, ENUM = (
     "text", "money", "number", "int", "datetime", "bool", "color", "list", "ref", "refs", "layers", "enum",
@@ -31,35 +33,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("columns", text)
 
 
-class _Frozen:
-    """A small immutable record: fields set once in __init__, compared and hashed by value
-    (what a frozen dataclass gives, without importing dataclasses on the way to the first paint)."""
-
-    __slots__ = ()
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__name__}({args})"
-
-
-class Column(_Frozen):
+class Column(Frozen):
     """One column of a table view: a field of the API record and how it is shown."""
 
     __slots__ = ("key", "title", "fmt", "align", "sortable", "editable", "visible", "width", "read", "ref")
@@ -289,7 +263,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 
-class FilterSpec(_Frozen):
+class FilterSpec(Frozen):
     """A filter combo: which record field it filters, and where its choices come from."""
 
     __slots__ = ("key", "title", "ref", "ref_label", "values")
