@@ -47,30 +47,28 @@ def _check(service: str) -> str:
     return service
 
 
-def data_dir() -> Path:
-    """Where the cache lives: CABINET_DATA_DIR, else the platform's user data folder. Created."""
-    override = os.environ.get("CABINET_DATA_DIR")
+def _user_dir(env: str, kind: str) -> Path:
+    """The folder named by ``env``, else the platform's user ``kind`` folder. Created."""
+    override = os.environ.get(env)
     if override:
         path = Path(override).expanduser()
     else:
         import platformdirs
 
-        path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        finder = platformdirs.user_data_dir if kind == "data" else platformdirs.user_config_dir
+        path = Path(finder(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def data_dir() -> Path:
+    """Where the cache lives: CABINET_DATA_DIR, else the platform's user data folder. Created."""
+    return _user_dir("CABINET_DATA_DIR", "data")
 
 
 def config_dir() -> Path:
     """Where settings live: CABINET_CONFIG_DIR, else the platform's user config folder. Created."""
-    override = os.environ.get("CABINET_CONFIG_DIR")
-    if override:
-        path = Path(override).expanduser()
-    else:
-        import platformdirs
-
-        path = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _user_dir("CABINET_CONFIG_DIR", "config")
 
 
 class Connection:

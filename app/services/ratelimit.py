@@ -26,19 +26,8 @@ class RateLimit:
     reset_at: float | None  # epoch seconds
 
 
-def _int(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        number = float(value.strip())
-    except ValueError:
-        return None
-    if not math.isfinite(number) or number < 0:
-        return None
-    return int(number)
-
-
 def _float(value: str | None) -> float | None:
+    """A header's non-negative finite number, or None."""
     if value is None:
         return None
     try:
@@ -48,6 +37,11 @@ def _float(value: str | None) -> float | None:
     if not math.isfinite(number) or number < 0:
         return None
     return number
+
+
+def _int(value: str | None) -> int | None:
+    number = _float(value)
+    return None if number is None else int(number)
 
 
 def _lower(headers: Mapping[str, str]) -> dict[str, str]:
