@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.sandbox.ratelimit import BucketState, retry_after_header
-from app.sandbox.routing import ApiError, Call, Router
+from app.sandbox.routing import ApiApp, ApiError, Call, Router
 from app.sandbox.state import SandboxState
 from app.sandbox.util import is_number, iso_seconds, item_id, json_response
 
@@ -90,7 +90,9 @@ def list_body(data: list[dict[str, Any]], page: int, per_page: int, total: int) 
     return {"object": "list", "data": data, "pagination": {"page": page, "per_page": per_page, "has_more": has_more}}
 
 
-class InstaMappApi:
+class InstaMappApi(ApiApp):
+    prefix = PREFIX
+
     def __init__(self, state: SandboxState) -> None:
         self.state = state
         self.store = state.store
@@ -118,11 +120,6 @@ class InstaMappApi:
         if row is None:
             raise ApiError(401, "unauthorized", "Invalid API key.")
         return row
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        request = Request(scope, receive)
-        response = await self.handle(request, scope["path"][len(PREFIX):] or "/")
-        await response(scope, receive, send)
 
     async def handle(self, request: Request, path: str) -> Response:
         found = self.router.match(request.method, path)

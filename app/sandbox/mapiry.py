@@ -25,7 +25,7 @@ from app.sandbox.mapiry_common import (
 )
 from app.sandbox.mapiry_resources import ResourcesMixin
 from app.sandbox.ratelimit import BucketState, retry_after_header
-from app.sandbox.routing import ApiError, Call, Router
+from app.sandbox.routing import ApiApp, ApiError, Call, Router
 from app.sandbox.state import SandboxState
 from app.sandbox.util import cuid, iso_millis, json_response, parse_iso
 
@@ -33,7 +33,9 @@ PREFIX = "/mapiry/api/v1"
 BULK_MAX = 100
 
 
-class MapiryApi(ResourcesMixin):
+class MapiryApi(ApiApp, ResourcesMixin):
+    prefix = PREFIX
+
     def __init__(self, state: SandboxState) -> None:
         self.state = state
         self.store = state.store
@@ -77,11 +79,6 @@ class MapiryApi(ResourcesMixin):
         if expires is not None and expires <= self.state.limiter.now():
             raise ApiError(401, "API_KEY_EXPIRED", "The API key has passed its expiration date.")
         return row
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        request = Request(scope, receive)
-        response = await self.handle(request, scope["path"][len(PREFIX):] or "/")
-        await response(scope, receive, send)
 
     async def handle(self, request: Request, path: str) -> Response:
         found = self.router.match(request.method, path)

@@ -88,3 +88,19 @@ class Router:
             if m:
                 return route, m.groupdict()
         return None
+
+
+class ApiApp:
+    """An ASGI app for one API mounted under ``prefix``: it hands each request to ``handle``."""
+
+    prefix = ""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        from starlette.requests import Request
+
+        request = Request(scope, receive)
+        response = await self.handle(request, scope["path"][len(self.prefix):] or "/")
+        await response(scope, receive, send)
+
+    async def handle(self, request: Any, path: str) -> Any:
+        raise NotImplementedError

@@ -217,6 +217,14 @@ class _RowChecker:
                 errors.append(f"longitude {exc}")
         return lat, lng
 
+    @staticmethod
+    def _bounded(fields: list[str], index: int | None, label: str, limit: int, errors: list[str]) -> str | None:
+        """An optional column's text; an error when it is longer than the server allows."""
+        value = _optional(fields, index)
+        if value and _units(value) > limit:
+            errors.append(f"{label} is longer than {limit} characters")
+        return value
+
     def _ranges(self, lat: float | None, lng: float | None, errors: list[str]) -> None:
         if lat is not None:
             if lng is not None:
@@ -240,18 +248,12 @@ class _RowChecker:
         name = self._name(fields, errors)
         lat, lng = self._coordinates(fields, errors)
         self._ranges(lat, lng, errors)
-        description = _optional(fields, m.description)
-        if description and _units(description) > DESCRIPTION_MAX:
-            errors.append(f"description is longer than {DESCRIPTION_MAX} characters")
-        address = _optional(fields, m.address)
-        if address and _units(address) > ADDRESS_MAX:
-            errors.append(f"address is longer than {ADDRESS_MAX} characters")
-        category = _optional(fields, m.category)
-        if category and _units(category) > CATEGORY_MAX:
-            errors.append(f"category is longer than {CATEGORY_MAX} characters")
-        layer = _optional(fields, m.layer)
-        if layer and _units(layer) > NAME_MAX:
-            errors.append(f"layer is longer than {NAME_MAX} characters")
+        description, address, category, layer = (
+            self._bounded(fields, index, label, limit, errors)
+            for index, label, limit in ((m.description, "description", DESCRIPTION_MAX),
+                                        (m.address, "address", ADDRESS_MAX),
+                                        (m.category, "category", CATEGORY_MAX),
+                                        (m.layer, "layer", NAME_MAX)))
         raw_tags = _optional(fields, m.tags)
         tags = tuple(split_tags(raw_tags)) if raw_tags else ()
         long_tags = [t for t in tags if _units(t) > TAG_MAX]
