@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -28,25 +29,35 @@ def sandbox() -> Iterator[object]:
     """One demo-seeded sandbox on a loopback port, shared by the tests that only read."""
     from app.sandbox.server import SandboxServer
 
-    srv = SandboxServer(seed="demo")
-    srv.start()
-    try:
+    with SandboxServer(seed="demo") as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture
-def fresh_sandbox() -> Iterator[object]:
-    """A sandbox of its own, for tests that write, exhaust limits or inject faults."""
+def make_sandbox() -> Iterator[Callable[..., Any]]:
+    """Start sandboxes of the test's own: ``make_sandbox(time_scale=1800, bulk=1)``; all stop after it."""
     from app.sandbox.server import SandboxServer
 
-    srv = SandboxServer(seed="demo")
-    srv.start()
+    started: list[Any] = []
+
+    def make(seed: str = "demo", time_scale: float = 1.0, **limits: int) -> Any:
+        srv = SandboxServer(seed=seed, time_scale=time_scale).start()
+        started.append(srv)
+        if limits:
+            srv.set_limits(**limits)
+        return srv
+
     try:
-        yield srv
+        yield make
     finally:
-        srv.stop()
+        for srv in started:
+            srv.stop()
+
+
+@pytest.fixture
+def fresh_sandbox(make_sandbox: Callable[..., Any]) -> Any:
+    """A sandbox of its own, for tests that write, exhaust limits or inject faults."""
+    return make_sandbox()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +27,8 @@ TIME_SCALE = 3600.0
 
 
 @pytest.fixture
-def e2e_sandbox() -> Iterator[Any]:
-    from app.sandbox.server import SandboxServer
-
-    srv = SandboxServer(seed="demo", time_scale=TIME_SCALE)
-    srv.start()
-    srv.set_limits(bulk=1)
-    try:
-        yield srv
-    finally:
-        srv.stop()
+def e2e_sandbox(make_sandbox: Any) -> Any:
+    return make_sandbox(time_scale=TIME_SCALE, bulk=1)
 
 
 def cabinet(*args: str) -> list[str]:

@@ -41,15 +41,8 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-def scaled_sandbox() -> Iterator[Any]:
-    from app.sandbox.server import SandboxServer
-
-    srv = SandboxServer(seed="demo", time_scale=TIME_SCALE)
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
+def scaled_sandbox(make_sandbox: Any) -> Any:
+    return make_sandbox(time_scale=TIME_SCALE)
 
 
 @pytest.fixture

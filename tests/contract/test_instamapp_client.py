@@ -249,19 +249,12 @@ async def test_429_rate_limited(fresh_sandbox) -> None:
 
 
 @pytest.mark.asyncio
-async def test_429_waits_and_succeeds_with_time_scale() -> None:
-    from app.sandbox.server import SandboxServer
-
-    srv = SandboxServer(seed="demo", time_scale=60.0)  # the 60 s window lasts 1 s
-    srv.start()
-    try:
-        srv.set_limits(instamapp_per_window=2)
-        waits: list[tuple[float, str]] = []
-        async with im(srv, on_wait=lambda s, r: waits.append((s, r))) as c:
-            cid = await first_collection(c)
-            await c.get_sales_summary()
-            made = await asyncio.wait_for(c.create_item(cid, "After the wait"), 20)
-        assert made["name"] == "After the wait"
-        assert waits and waits[0][0] >= 1 and "limiting" in waits[0][1]
-    finally:
-        srv.stop()
+async def test_429_waits_and_succeeds_with_time_scale(make_sandbox: Any) -> None:
+    srv = make_sandbox(time_scale=60.0, instamapp_per_window=2)  # the 60 s window lasts 1 s
+    waits: list[tuple[float, str]] = []
+    async with im(srv, on_wait=lambda s, r: waits.append((s, r))) as c:
+        cid = await first_collection(c)
+        await c.get_sales_summary()
+        made = await asyncio.wait_for(c.create_item(cid, "After the wait"), 20)
+    assert made["name"] == "After the wait"
+    assert waits and waits[0][0] >= 1 and "limiting" in waits[0][1]

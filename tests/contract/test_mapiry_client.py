@@ -287,20 +287,13 @@ async def test_rate_limit_exceeded(fresh_sandbox) -> None:
 
 
 @pytest.mark.asyncio
-async def test_429_honoured_and_retried_with_time_scale() -> None:
-    from app.sandbox.server import SandboxServer
-
-    srv = SandboxServer(seed="demo", time_scale=3600.0)  # an hour's window lasts a second
-    srv.start()
-    try:
-        srv.set_limits(bulk=1)
-        waits: list[tuple[float, str]] = []
-        async with mp(srv, on_wait=lambda s, r: waits.append((s, r))) as c:
-            map_id = seeded_map(srv)
-            await c.bulk_create_locations(map_id, [{"name": "a", "lat": 1, "lng": 1}])
-            again = await asyncio.wait_for(
-                c.bulk_create_locations(map_id, [{"name": "b", "lat": 2, "lng": 2}]), 20)
-        assert [x["name"] for x in again] == ["b"]
-        assert waits and waits[0][0] >= 1 and "limiting" in waits[0][1]
-    finally:
-        srv.stop()
+async def test_429_honoured_and_retried_with_time_scale(make_sandbox: Any) -> None:
+    srv = make_sandbox(time_scale=3600.0, bulk=1)  # an hour's window lasts a second
+    waits: list[tuple[float, str]] = []
+    async with mp(srv, on_wait=lambda s, r: waits.append((s, r))) as c:
+        map_id = seeded_map(srv)
+        await c.bulk_create_locations(map_id, [{"name": "a", "lat": 1, "lng": 1}])
+        again = await asyncio.wait_for(
+            c.bulk_create_locations(map_id, [{"name": "b", "lat": 2, "lng": 2}]), 20)
+    assert [x["name"] for x in again] == ["b"]
+    assert waits and waits[0][0] >= 1 and "limiting" in waits[0][1]

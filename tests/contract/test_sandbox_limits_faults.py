@@ -24,14 +24,9 @@ def auth(key: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def scaled() -> Any:
+def scaled(make_sandbox: Any) -> Any:
     # 3600 s / 7200 = 0.5 s windows for Mapiry; 60 s / 7200 for InstaMapp.
-    srv = SandboxServer(seed="demo", time_scale=7200)
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
+    return make_sandbox(time_scale=7200)
 
 
 def test_mapiry_general_bucket_429_and_window_reset(scaled: Any) -> None:

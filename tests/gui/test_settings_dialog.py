@@ -12,7 +12,6 @@ import keyring
 import keyring.backend
 import pytest
 import qasync
-from keyring.errors import PasswordDeleteError
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 
@@ -20,28 +19,9 @@ from app.services import config
 from app.services.credentials import KEYRING_SERVICE, CredentialStore
 from app.ui.eventloop import new_event_loop
 from app.ui.settings_dialog import SettingsDialog
+from tests.keyring_double import MemoryKeyring
 
 ENV_VARS = ("INSTAMAPP_API_KEY", "MAPIRY_API_KEY", "INSTAMAPP_BASE_URL", "MAPIRY_BASE_URL")
-
-
-class DictKeyring(keyring.backend.KeyringBackend):
-    """A keyring that keeps passwords in a dict: the test double for the OS keyring."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.store.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
 
 
 # ---------------------------------------------------------------- fixtures
@@ -60,9 +40,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 @pytest.fixture
-def memory_keyring() -> Iterator[DictKeyring]:
+def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
-    backend = DictKeyring()
+    backend = MemoryKeyring()
     keyring.set_keyring(backend)
     try:
         yield backend
@@ -199,7 +179,7 @@ def test_base_url_shows_the_default_as_placeholder_and_resets(qtbot: Any) -> Non
     assert config.load_base_url("mapiry") == config.DEFAULT_BASE_URLS["mapiry"]
 
 
-def test_keyboard_tab_order_mnemonics_and_enter_is_ok(qtbot: Any, memory_keyring: DictKeyring) -> None:
+def test_keyboard_tab_order_mnemonics_and_enter_is_ok(qtbot: Any, memory_keyring: MemoryKeyring) -> None:
     dialog = _dialog(qtbot)
     panel = dialog.panel("instamapp")
     assert _next_tab_stop(panel.key_edit) is panel.show_key
@@ -293,7 +273,7 @@ def test_closed_port_shows_could_not_reach(qtbot: Any, qloop: Any, sandbox: Any)
 
 
 def test_the_typed_values_are_tested_not_the_saved_ones(
-    qtbot: Any, qloop: Any, sandbox: Any, memory_keyring: DictKeyring
+    qtbot: Any, qloop: Any, sandbox: Any, memory_keyring: MemoryKeyring
 ) -> None:
     keys = {which: _key(sandbox, "mapiry", which) for which in ("expired", "read_write")}
     CredentialStore().set("mapiry", keys["expired"])
@@ -346,7 +326,7 @@ def test_cancel_while_testing_stops_the_test(qtbot: Any, qloop: Any, sandbox: An
 
 
 def test_ok_saves_keys_in_the_keyring_and_urls_without_keys(
-    qtbot: Any, memory_keyring: DictKeyring, isolated: Path
+    qtbot: Any, memory_keyring: MemoryKeyring, isolated: Path
 ) -> None:
     dialog = _dialog(qtbot)
     assert dialog.keyring_warning is None
@@ -373,7 +353,7 @@ def test_ok_saves_keys_in_the_keyring_and_urls_without_keys(
     assert again.panel("mapiry").url_edit.text() == "http://127.0.0.1:8123/mapiry/api/v1"
 
 
-def test_clearing_a_key_removes_it_from_the_keyring(qtbot: Any, memory_keyring: DictKeyring) -> None:
+def test_clearing_a_key_removes_it_from_the_keyring(qtbot: Any, memory_keyring: MemoryKeyring) -> None:
     CredentialStore().set("instamapp", "imk_live_to_forget")
     dialog = _dialog(qtbot)
     dialog.panel("instamapp").key_edit.clear()
@@ -382,7 +362,7 @@ def test_clearing_a_key_removes_it_from_the_keyring(qtbot: Any, memory_keyring: 
     assert memory_keyring.store == {}
 
 
-def test_cancel_discards_and_ok_without_changes_is_silent(qtbot: Any, memory_keyring: DictKeyring) -> None:
+def test_cancel_discards_and_ok_without_changes_is_silent(qtbot: Any, memory_keyring: MemoryKeyring) -> None:
     dialog = _dialog(qtbot)
     dialog.panel("instamapp").key_edit.setText("imk_live_discarded")
     dialog.panel("mapiry").url_edit.setText("http://127.0.0.1:1/x")

@@ -30,17 +30,9 @@ def wcache(tmp_path: Path) -> Iterator[Cache]:
 
 
 @pytest.fixture
-def scaled_sandbox() -> Iterator[Any]:
+def scaled_sandbox(make_sandbox: Any) -> Any:
     """A sandbox of its own whose hour lasts two seconds, with one bulk request per window."""
-    from app.sandbox.server import SandboxServer
-
-    srv = SandboxServer(seed="demo", time_scale=SCALE)
-    srv.start()
-    srv.set_limits(bulk=1)
-    try:
-        yield srv
-    finally:
-        srv.stop()
+    return make_sandbox(time_scale=SCALE, bulk=1)
 
 
 @pytest.fixture

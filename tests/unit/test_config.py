@@ -6,29 +6,10 @@ import json
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from app.services import config
 from app.services.credentials import CredentialStore, KeyringUnavailable
-
-
-class MemoryKeyring(KeyringBackend):
-    """A stand-in for a real OS keyring (priority > 0, not plaintext)."""
-
-    priority = 5  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
+from tests.keyring_double import MemoryKeyring
 
 
 @pytest.fixture(autouse=True)
