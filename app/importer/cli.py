@@ -139,18 +139,23 @@ def dry_run(args: argparse.Namespace) -> int:
             gc.enable()
 
 
+def file_problem(path: str, exc: OSError) -> tuple[str, str]:
+    """What went wrong reading an import file, and what to do: (message, hint)."""
+    if isinstance(exc, FileNotFoundError):
+        return f"there is no file '{path}'", "Check the path and try again."
+    if isinstance(exc, IsADirectoryError):
+        return f"'{path}' is a folder, not a file", "Give the path of a CSV, TSV or TXT file."
+    return (f"'{path}' cannot be read: {exc.strerror or exc}",
+            "Check that the file exists and that you may read it.")
+
+
 def _dry_run(args: argparse.Namespace) -> int:
     from app.core.csvimport import CsvImportError, MappingError
 
     try:
         plan = load_summary(args)
-    except FileNotFoundError:
-        return _fail(f"there is no file '{args.file}'", "Check the path and try again.")
-    except IsADirectoryError:
-        return _fail(f"'{args.file}' is a folder, not a file", "Give the path of a CSV, TSV or TXT file.")
     except OSError as exc:
-        return _fail(f"'{args.file}' cannot be read: {exc.strerror or exc}",
-                     "Check that the file exists and that you may read it.")
+        return _fail(*file_problem(args.file, exc))
     except MappingError as exc:
         return _fail(f"{args.file}: {exc.message}",
                      "Name the columns with --name-column C and --lat-column C --lng-column C (or --wkt-column C),"

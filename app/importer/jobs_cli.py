@@ -142,19 +142,14 @@ def _run(coro: Any, store: JobStore, job_id_box: list[str]) -> JobSummary | int:
 # ---- import FILE --map ID ---------------------------------------------------------------
 def _import(args: argparse.Namespace) -> int:
     from app.core.csvimport import CsvImportError, file_fingerprint, read_file
-    from app.importer.cli import load_plan
+    from app.importer.cli import file_problem, load_plan
 
     path = args.file
     try:
         engine_plan = load_plan(args)
         fingerprint = file_fingerprint(read_file(path))
-    except FileNotFoundError:
-        return _usage(f"there is no file '{path}'", "Check the path and try again.")
-    except IsADirectoryError:
-        return _usage(f"'{path}' is a folder, not a file", "Give the path of a CSV, TSV or TXT file.")
     except OSError as exc:
-        return _usage(f"'{path}' cannot be read: {exc.strerror or exc}",
-                      "Check that the file exists and that you may read it.")
+        return _usage(*file_problem(path, exc))
     except CsvImportError as exc:
         return _usage(f"{path}: {exc.message}", exc.hint or "")
     result = engine_plan.result

@@ -28,7 +28,9 @@ REPEATS = 3
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_sandbox() -> tuple[subprocess.Popen[str], dict[str, Any]]:
+def start_sandbox(items: int = ITEMS) -> tuple[subprocess.Popen[str], str, str]:
+    """`cabinet sandbox` in a process of its own (no shared GIL), seeded with ``items`` items and
+    InstaMapp's per-key limit lifted: (process, InstaMapp base URL, a full-scope key)."""
     proc = subprocess.Popen([sys.executable, "-m", "app", "sandbox", "--seed", "empty"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
@@ -36,7 +38,12 @@ def start_sandbox() -> tuple[subprocess.Popen[str], dict[str, Any]]:
     if not line:
         proc.kill()
         raise RuntimeError("the sandbox did not start")
-    return proc, json.loads(line)
+    info = json.loads(line)
+    base, key = info["instamapp"]["base_url"], info["instamapp"]["keys"]["full"]
+    with httpx.Client(base_url=base.split("/instamapp/")[0], timeout=120) as admin:
+        admin.post("/_sandbox/limits", json={"instamapp_per_window": 1_000_000}).raise_for_status()
+        admin.post("/_sandbox/seed-items", json={"count": items}).raise_for_status()
+    return proc, base, key
 
 
 def plain_loop(base_url: str, key: str) -> tuple[float, int]:
@@ -76,13 +83,8 @@ def engine_sync(base_url: str, key: str, folder: Path, run: int) -> tuple[float,
 
 
 def main() -> dict[str, Any]:
-    proc, info = start_sandbox()
+    proc, base, key = start_sandbox()
     try:
-        base, key = info["instamapp"]["base_url"], info["instamapp"]["keys"]["full"]
-        root = base.split("/instamapp/")[0]
-        with httpx.Client(base_url=root, timeout=120) as admin:
-            admin.post("/_sandbox/limits", json={"instamapp_per_window": 1_000_000}).raise_for_status()
-            admin.post("/_sandbox/seed-items", json={"count": ITEMS}).raise_for_status()
         plain_loop(base, key)  # warm both sides up once
         plain_times: list[float] = []
         sync_times: list[float] = []

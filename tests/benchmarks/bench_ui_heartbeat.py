@@ -36,19 +36,13 @@ def main() -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import httpx
     import qasync
     from bench_sync import start_sandbox
     from PySide6.QtCore import QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    proc, info = start_sandbox()
+    proc, base, key = start_sandbox()
     try:
-        base, key = info["instamapp"]["base_url"], info["instamapp"]["keys"]["full"]
-        root = base.split("/instamapp/")[0]
-        with httpx.Client(base_url=root, timeout=120) as admin:
-            admin.post("/_sandbox/limits", json={"instamapp_per_window": 1_000_000}).raise_for_status()
-            admin.post("/_sandbox/seed-items", json={"count": ITEMS}).raise_for_status()
 
         with tempfile.TemporaryDirectory(prefix="cabinet-bench-heartbeat-") as tmp:
             QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, tmp)
