@@ -14,7 +14,7 @@ fi
 apps="${XDG_DATA_HOME:-$HOME/.local/share}/applications"
 icons="${XDG_DATA_HOME:-$HOME/.local/share}/icons/hicolor/scalable/apps"
 mkdir -p "$apps" "$icons"
-cp resources/icons/cabinet.svg "$icons/cabinet.svg"
+cp app/resources/icons/cabinet.svg "$icons/cabinet.svg"
 sed "s|^Exec=cabinet|Exec=\"$exe\"|" packaging/cabinet.desktop > "$apps/cabinet.desktop"
 chmod +x "$apps/cabinet.desktop"
 command -v update-desktop-database >/dev/null && update-desktop-database "$apps" || true

@@ -67,7 +67,7 @@ def main() -> int:
             path = out / f"{view}.png"
             window.grab().save(str(path))
             print(path)
-        window.open_import_wizard(str(ROOT.parent / "shared" / "data" / "csv" / "cities_semicolon_decimal_comma_bom.csv"))
+        window.open_import_wizard(str(ROOT / "tests" / "data" / "csv" / "cities_semicolon_decimal_comma_bom.csv"))
         await asyncio.sleep(1.0)
         wizard = window._import_wizard
         wizard.grab().save(str(out / "import-wizard.png"))

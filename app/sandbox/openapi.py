@@ -1,4 +1,4 @@
-"""Builds resources/openapi/{instamapp,mapiry}-v1.json (OpenAPI 3.1) from docs/api-contract.md.
+"""Builds app/resources/openapi/{instamapp,mapiry}-v1.json (OpenAPI 3.1) from docs/api-contract.md.
 
 Run `python -m app.sandbox.openapi` to regenerate; a test checks the files are up to date.
 """
@@ -6,10 +6,11 @@ Run `python -m app.sandbox.openapi` to regenerate; a test checks the files are u
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).resolve().parents[2] / "resources" / "openapi"
+from app.resources import resource_path
+
+OUT = resource_path("openapi")
 S = dict[str, Any]
 
 

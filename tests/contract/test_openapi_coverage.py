@@ -8,17 +8,17 @@ import contextlib
 import inspect
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from app.core.errors import ResponseFormatError
+from app.resources import resource_path
 from app.services.instamapp import InstaMappClient
 from app.services.mapiry import MapiryClient
 
-SPEC_DIR = Path(__file__).resolve().parents[2] / "resources" / "openapi"
+SPEC_DIR = resource_path("openapi")
 CASES = [("instamapp-v1.json", InstaMappClient), ("mapiry-v1.json", MapiryClient)]
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 NOT_API = {"aclose", "parse_map_ref"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,9 +11,10 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from app.resources import resource_path
 from app.sandbox import openapi
 
-SPEC_DIR = Path(__file__).resolve().parents[2] / "resources" / "openapi"
+SPEC_DIR = resource_path("openapi")
 INSTAMAPP_OPS = {"list_items", "get_item", "create_item", "update_item", "list_collections", "list_listings",
                  "get_sales_summary"}
 MAPIRY_OPS = {"create_map", "get_map", "update_map", "delete_map", "list_locations", "create_location",

@@ -13,9 +13,10 @@ from app.services.mapiry import MapiryClient
 from app.storage import Cache
 from app.ui.controller import AppController
 from app.ui.main_window import MainWindow
+from tests.data import CSV_DIR
 from tests.gui.looping import drive
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "csv"
+DATA = CSV_DIR
 
 
 async def _queue_job(cache: Cache, map_id: str, n: int) -> str:

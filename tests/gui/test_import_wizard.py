@@ -1,5 +1,5 @@
 # ruff: noqa: F811 - pytest fixtures imported from wizard_helpers
-"""The CSV import wizard, page by page, on the shared test files and a real sandbox."""
+"""The CSV import wizard, page by page, on the test files in tests/data/csv and a real sandbox."""
 
 from __future__ import annotations
 

@@ -13,9 +13,10 @@ from app.services.mapiry import MapiryClient
 from app.storage import Cache
 from app.ui.import_manager import ImportManager
 from app.ui.import_wizard import ImportWizard
+from tests.data import CSV_DIR
 from tests.gui.looping import drive, in_loop, qloop, run, show  # noqa: F401 - re-exported for the tests
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "csv"
+DATA = CSV_DIR
 SCALE = 1800.0  # the bulk bucket's hour lasts two seconds
 
 

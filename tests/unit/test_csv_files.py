@@ -1,15 +1,15 @@
-"""The engine over the real-world files in ../shared/data/csv/, checked against expectations.json."""
+"""The engine over the real-world files in tests/data/csv/, checked against expectations.json."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from app.core.csvimport import analyse, read_file
+from tests.data import CSV_DIR
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "csv"
+DATA = CSV_DIR
 EXPECTATIONS = json.loads((DATA / "expectations.json").read_text(encoding="utf-8"))
 FILES = sorted(p.name for p in DATA.iterdir() if p.suffix in (".csv", ".tsv", ".txt"))
 

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.data import CSV_DIR
+
 ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "csv"
+DATA = CSV_DIR
 EXPECTATIONS = json.loads((DATA / "expectations.json").read_text(encoding="utf-8"))
 
 
@@ -30,7 +32,7 @@ def _dry_json(*args: str | Path) -> dict:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTATIONS))
-def test_dry_run_json_on_shared_files(name: str) -> None:
+def test_dry_run_json_on_the_test_files(name: str) -> None:
     expected = EXPECTATIONS[name]
     report = _dry_json(DATA / name)
     assert {"rows", "valid", "invalid", "batches", "encoding", "delimiter", "columns", "preview"} <= report.keys()
