@@ -129,7 +129,10 @@ class ImportsView(QWidget):
                   f"{info.batches_confirmed}/{info.batches_total}", f"{info.rows_created:,}/{info.total_rows:,}",
                   f"{info.rejected:,}", f"{info.skipped:,}", started]
         for col, value in enumerate(values):
-            item = self.table.item(row, col) or QTableWidgetItem()
+            item = self.table.item(row, col)
+            if item is None:  # a new cell; an existing one is updated in place (the table owns it)
+                item = QTableWidgetItem()
+                self.table.setItem(row, col, item)
             item.setText(value)
             if col == 0:
                 item.setData(JOB_ROLE, info.id)
@@ -138,7 +141,6 @@ class ImportsView(QWidget):
                 item.setToolTip(info.error)
             if col >= 3:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.table.setItem(row, col, item)
 
     def _state(self, state: str, job_id: str, error: str | None = None) -> str:
         text = state_title(state)
