@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Cabinet: browse and edit your InstaMapp inventory and Mapiry maps, online or offline.",
     )
     parser.add_argument("--version", action="version", version=f"cabinet {__version__}")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="also print the log to stderr (it always goes to the log file)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = sub.add_parser("gui", help="open the desktop app (the default)")
@@ -52,12 +54,14 @@ def _normalise(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
     commands = set()
     for action in parser._subparsers._group_actions:  # noqa: SLF001 - argparse has no public API for this
         commands.update(action.choices)
-    if not argv:
-        return ["gui"]
-    first = argv[0]
+    options = [a for a in argv[:1] if a in ("--verbose", "-v")]  # the one option before a command
+    rest = argv[len(options):]
+    if not rest:
+        return [*options, "gui"]
+    first = rest[0]
     if first in commands or first in ("-h", "--help", "--version"):
         return argv
-    return ["gui", *argv]
+    return [*options, "gui", *rest]
 
 
 # The plain starts of the desktop app (`cabinet`, `cabinet --demo`): no parser to build, so the
@@ -69,10 +73,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv_list = list(sys.argv[1:] if argv is None else argv)
     demo = _PLAIN_GUI_STARTS.get(tuple(argv_list))
     if demo is not None:
-        args = argparse.Namespace(command="gui", demo=demo, file=None, func=_run_gui)
+        args = argparse.Namespace(command="gui", demo=demo, file=None, func=_run_gui, verbose=False)
     else:
         parser = build_parser()
         args = parser.parse_args(_normalise(argv_list, parser))
+    if args.command == "gui":  # the GUI sets its log up after the first paint (app.ui.launch)
+        return _run(args)
+    import logging  # not on the GUI's way to its first paint
+
+    from app.services import diagnostics
+
+    diagnostics.setup_logging(verbose=args.verbose)
+    diagnostics.enable_faulthandler()
+    log = logging.getLogger("cabinet")
+    log.info("command: %s", args.command)
+    try:
+        return _run(args)
+    except Exception:
+        log.exception("command %s failed", args.command)
+        raise
+    finally:
+        diagnostics.teardown_logging()
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -55,7 +55,8 @@ def _user_dir(env: str, kind: str) -> Path:
     else:
         import platformdirs
 
-        finder = platformdirs.user_data_dir if kind == "data" else platformdirs.user_config_dir
+        finder = {"data": platformdirs.user_data_dir, "config": platformdirs.user_config_dir,
+                  "log": platformdirs.user_log_dir}[kind]
         path = Path(finder(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -69,6 +70,17 @@ def data_dir() -> Path:
 def config_dir() -> Path:
     """Where settings live: CABINET_CONFIG_DIR, else the platform's user config folder. Created."""
     return _user_dir("CABINET_CONFIG_DIR", "config")
+
+
+def log_dir() -> Path:
+    """Where the log files go: CABINET_LOG_DIR; else ``logs`` in CABINET_DATA_DIR when that is set
+    (tests and portable set-ups keep everything in one folder); else the platform's user log
+    folder. Created."""
+    if not os.environ.get("CABINET_LOG_DIR") and os.environ.get("CABINET_DATA_DIR"):
+        path = data_dir() / "logs"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    return _user_dir("CABINET_LOG_DIR", "log")
 
 
 class Connection:

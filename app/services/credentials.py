@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 from app.core.errors import CabinetError, service_name
+from app.services.diagnostics import remember_secret
 
 KEYRING_SERVICE = "Cabinet"
 USERNAMES = {"instamapp": "instamapp-api-key", "mapiry": "mapiry-api-key"}
@@ -120,6 +121,7 @@ class CredentialStore:
             value = self._keyring().get_password(KEYRING_SERVICE, username)
         except Exception:  # a locked or broken keyring reads as "no key"
             return None
+        remember_secret(value)
         return value or None
 
     def source(self, service: str) -> str:
@@ -134,6 +136,7 @@ class CredentialStore:
         key = (key or "").strip()
         if not key:
             raise ValueError(f"the {service_name(service)} API key is empty")
+        remember_secret(key)
         if session_only:
             with self._session_lock:
                 self._session[service] = key

@@ -57,6 +57,7 @@ from app.core.errors import (
     ServerErrorPage,
     service_name,
 )
+from app.services.diagnostics import remember_secret
 from app.services.ratelimit import RateLimitTracker, parse_rate_limit_headers, parse_retry_after
 
 log = logging.getLogger("cabinet.http")
@@ -161,6 +162,7 @@ class ServiceHttp:
         self.service = service
         self.base_url = check_base_url(base_url)
         self._key = _check_key(service, api_key)
+        remember_secret(self._key)  # never in a log line from here on
         self.max_retries = max(0, int(max_retries))
         self.on_wait = on_wait
         self.backoff_base = backoff_base

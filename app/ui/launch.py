@@ -150,10 +150,17 @@ def _run(args: argparse.Namespace, window: Any, cache: Any, demo: bool, painted:
     # Everything below starts after the first frame.
     import asyncio
 
+    from app.services import diagnostics
     from app.ui.controller import AppController
+    from app.ui.crash_dialog import CrashReporter
     from app.ui.eventloop import new_event_loop
 
+    diagnostics.setup_logging(verbose=args.verbose)
+    diagnostics.enable_faulthandler()
+    crashes = CrashReporter(window)
+    crashes.install()
     loop = new_event_loop(app)
+    loop.set_exception_handler(crashes.loop_exception_handler)
     asyncio.set_event_loop(loop)
     controller = AppController(window, cache, demo=demo, open_file=getattr(args, "file", None))
     closed = asyncio.Event()

@@ -47,6 +47,9 @@ class TaskReporter(QObject):
     started = Signal(str)  # progress label
     finished = Signal(str)
     error = Signal(str)  # a message fit to show to a person
+    # An exception no caller handled that is not a CabinetError or an OSError: a bug. The crash
+    # reporter (app/ui/crash_dialog.py) shows it with its details.
+    unexpected = Signal(object)
 
 
 _reporter: TaskReporter | None = None
@@ -106,6 +109,8 @@ def run_task(
 
 
 def _report_error(exc: BaseException, on_error: Callable[[BaseException], None] | None) -> None:
+    from app.core.errors import CabinetError
+
     _log().error("background task failed", exc_info=(type(exc), exc, exc.__traceback__))
     if on_error is not None:
         try:
@@ -117,3 +122,5 @@ def _report_error(exc: BaseException, on_error: Callable[[BaseException], None] 
     reporter().error.emit(
         QCoreApplication.translate("tasks", "Something went wrong: {0}").format(error_text(exc))
     )
+    if not isinstance(exc, CabinetError | OSError):
+        reporter().unexpected.emit(exc)
