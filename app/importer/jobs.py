@@ -1,4 +1,7 @@
-"""Import jobs in the cache database: the job, its batches, its rows and their states.
+"""Import jobs in the state database: the job, its batches, its rows and their states.
+
+Jobs live in ``state.sqlite3`` (storage/state.py), apart from the disposable cache, so a
+cache rebuild loses none of them; jobs an older Cabinet kept in the cache are adopted once.
 
 A job holds everything needed to finish it without the source file: the parsed valid rows
 (their bulk payloads and fingerprints), the rows rejected before sending, the mapping and
@@ -23,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.storage.schema import migrate_component, register_component
+from app.services.config import data_dir
+from app.storage.schema import STATE_DB, migrate_component, register_component
+from app.storage.state import CACHE_FILE, StateDB
 
 BATCH_SIZE = 100
 
@@ -97,7 +102,10 @@ MIGRATIONS = [
     """,
 ]
 
-register_component("importer", MIGRATIONS)
+register_component("importer", MIGRATIONS, database=STATE_DB)
+
+# Adopted from a cache written by an older Cabinet, parents before children.
+_TABLES = ("import_jobs", "import_batches", "import_rows", "import_rejected", "import_baseline")
 
 
 @dataclass
@@ -168,18 +176,24 @@ class JobInfo:
         }
 
 
-def _connect(target: Any) -> sqlite3.Connection:
+StoreTarget = StateDB | sqlite3.Connection | str | Path
+
+
+def _connect(target: StoreTarget) -> sqlite3.Connection:
     if isinstance(target, sqlite3.Connection):
         return target
-    if isinstance(target, (str, Path)):
-        return sqlite3.connect(str(target), timeout=30.0)
-    return target.connect()  # a storage.Cache (anything with connect())
+    if isinstance(target, StateDB):
+        return target.connect()
+    return sqlite3.connect(str(target), timeout=30.0)
 
 
 class JobStore:
-    """Reads and writes import jobs. One store per thread (it holds one sqlite3 connection)."""
+    """Reads and writes import jobs. One store per thread (it holds one sqlite3 connection).
 
-    def __init__(self, target: Any) -> None:
+    ``target``: the state database (the app and the command line), or a file or connection
+    of its own (tests, benchmarks)."""
+
+    def __init__(self, target: StoreTarget) -> None:
         self.conn = _connect(target)
         self.conn.row_factory = sqlite3.Row
         self.conn.isolation_level = None  # explicit transactions (see _tx)
@@ -187,6 +201,8 @@ class JobStore:
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         migrate_component(self.conn, "importer", MIGRATIONS)
+        if isinstance(target, StateDB):
+            target.adopt_legacy("importer", _TABLES, conn=self.conn)
 
     def close(self) -> None:
         self.conn.close()
@@ -420,10 +436,6 @@ class JobStore:
         }
 
 
-def open_store(cache: Any = None) -> JobStore:
-    """A JobStore on the app's cache database (``data_dir()/cache.sqlite3`` by default)."""
-    if cache is None:
-        from app.storage import Cache  # type: ignore[attr-defined]
-
-        cache = Cache()
-    return JobStore(cache)
+def open_store(state: StateDB | None = None) -> JobStore:
+    """A JobStore on the state database (``data_dir()/state.sqlite3`` by default)."""
+    return JobStore(state if state is not None else StateDB.beside(data_dir() / CACHE_FILE))

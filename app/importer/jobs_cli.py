@@ -2,7 +2,7 @@
 
 Called by app/importer/cli.py (which owns the argument parser and ``--dry-run``). Same
 configuration as the app: the Mapiry key from MAPIRY_API_KEY or the keyring, the base URL
-from MAPIRY_BASE_URL or the saved settings; jobs live in the app's cache database.
+from MAPIRY_BASE_URL or the saved settings; jobs live in the app's state database (beside the cache).
 
 Exit statuses: 0 the job is done; 1 the job failed or was interrupted (the reason is printed,
 and how to resume); 2 a usage, file or configuration problem (with what to do).
@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from app.importer import jobs as J
-from app.importer.jobs import JobInfo, JobStore
+from app.importer.jobs import JobInfo, JobStore, open_store
 from app.importer.runner import JobProgress, JobRunner, JobSummary, create_import_job, plan_import, summarize
 from app.importer.taxonomy import KINDS, SourceRow
 
@@ -50,9 +50,7 @@ def run_import_command(args: argparse.Namespace) -> int:
 
 # ---- shared pieces ----------------------------------------------------------------------
 def _open_store() -> JobStore:
-    from app.storage import Cache
-
-    return JobStore(Cache())
+    return open_store()
 
 
 def _make_client() -> Any:

@@ -33,7 +33,7 @@ from app.core.errors import (
     ServerError,
 )
 from app.importer import jobs as J
-from app.importer.jobs import JobInfo, JobStore
+from app.importer.jobs import JobInfo, JobStore, StoreTarget
 from app.importer.pacing import Pacer
 from app.importer.reconcile import Existing, find_existing, index_map, match_batch
 from app.importer.taxonomy import SourceRow, TaxonomyPlan, build_job_rows, create_missing, plan_taxonomy
@@ -87,7 +87,7 @@ def summarize(store: JobStore, job_id: str) -> JobSummary:
                       info.batches_total, info.error)
 
 
-def resumable_jobs(cache: Any) -> list[JobInfo]:
+def resumable_jobs(cache: JobStore | StoreTarget) -> list[JobInfo]:
     """Jobs that are not done nor cancelled, newest first (``running``/``waiting`` ones were
     interrupted by a close or a crash and should go on; ``paused`` and ``failed`` wait for the person).
     """

@@ -1,6 +1,18 @@
-"""The offline cache (SQLite): every resource the adapters read, sync times, known maps."""
+"""The offline cache (SQLite, disposable) and the state database beside it (known maps,
+import jobs: what a cache rebuild must not lose)."""
 
 from app.storage.cache import Cache
+from app.storage.errors import DatabaseDamagedError, DiskFullError, ReadOnlyDatabaseError, StorageError
 from app.storage.schema import register_component
+from app.storage.state import StateDB, state_path_for
 
-__all__ = ["Cache", "register_component"]
+__all__ = [
+    "Cache",
+    "DatabaseDamagedError",
+    "DiskFullError",
+    "ReadOnlyDatabaseError",
+    "StateDB",
+    "StorageError",
+    "register_component",
+    "state_path_for",
+]

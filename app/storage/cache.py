@@ -1,5 +1,9 @@
 """The offline cache: one SQLite file (WAL) holding every resource the adapters read.
 
+The cache is disposable: what cannot be fetched again (known maps, import jobs) lives in the
+state database beside it (storage/state.py), which ``Cache.state`` opens. The known-maps
+methods here read that list and add the titles the cache holds.
+
 Thread-safety: each thread gets its own connection (``Cache`` keeps one per thread for its
 own methods; ``connect()`` hands out a new one). Writers take SQLite's write lock for one
 transaction per call; readers in other threads keep reading the last committed state.
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from app.storage import migrations as _cache_migrations  # noqa: F401 - registers the "cache" component
+from app.storage.errors import database_error
 from app.storage.resources import (
     MAP_SCOPED,
     Resource,
@@ -26,8 +31,9 @@ from app.storage.resources import (
     search_text,
 )
 from app.storage.schema import migrate
+from app.storage.state import CACHE_FILE, KNOWN_MAP_SOURCES, StateDB
 
-KNOWN_MAP_SOURCES = ("created", "manual", "demo")
+__all__ = ["KNOWN_MAP_SOURCES", "Cache"]
 _SUMMARY_ID = "summary"
 _CHUNK = 500
 _TRIGRAM = 3
@@ -41,10 +47,6 @@ def _phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
-def _now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -52,19 +54,27 @@ def _parse_iso(text: str) -> datetime:
 class Cache:
     """The SQLite cache. See docs/interfaces.md for the contract."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, state: StateDB | None = None) -> None:
+        """Open (or make) the cache at ``path`` and its state database (``state``, else the one
+        beside it: ``StateDB.beside(path)``). A file that cannot be read raises
+        DatabaseDamagedError (storage/errors.py), which names the file and what to do."""
         if path is None:
             from app.services.config import data_dir
 
-            path = data_dir() / "cache.sqlite3"
+            path = data_dir() / CACHE_FILE
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
-        conn = self._conn()
-        migrate(conn)
+        self._own_state = state is None
+        self.state = state if state is not None else StateDB.beside(self.path)
+        try:
+            migrate(self._conn())
+        except sqlite3.Error as exc:
+            self.close()
+            raise database_error(exc, self.path) from None
 
     def __repr__(self) -> str:
         return f"Cache({str(self.path)!r})"
@@ -106,6 +116,8 @@ class Cache:
         for conn in conns:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
+        if self._own_state:
+            self.state.close()
 
     def __enter__(self) -> Cache:
         return self
@@ -443,34 +455,30 @@ class Cache:
                 (resource_name, scope, stamp),
             )
 
-    # -- known maps ---------------------------------------------------------------------------
+    # -- known maps (kept in the state database) ------------------------------------------------
     def known_maps(self) -> list[dict]:
         """The maps Cabinet knows about: id, source, added_at, and title when the map is cached."""
-        cur = self._conn().execute(
-            "SELECT k.map_id, k.source, k.added_at, m.title FROM known_maps k "
-            "LEFT JOIN maps m ON m.id = k.map_id ORDER BY k.added_at, k.map_id"
-        )
-        return [{"id": r[0], "source": r[1], "added_at": r[2], "title": r[3]} for r in cur]
+        maps = self.state.known_maps()
+        titles = self._titles([m["id"] for m in maps])
+        return [{**m, "title": titles.get(m["id"])} for m in maps]
+
+    def _titles(self, map_ids: list[str]) -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
+        conn = self._conn()
+        for start in range(0, len(map_ids), _CHUNK):
+            part = map_ids[start:start + _CHUNK]
+            marks = ",".join("?" * len(part))
+            found.update(conn.execute(f"SELECT id, title FROM maps WHERE id IN ({marks})", part))
+        return found
 
     def add_known_map(self, map_id: str, source: str = "manual") -> None:
-        if source not in KNOWN_MAP_SOURCES:
-            raise ValueError(f"unknown map source {source!r}; one of {', '.join(KNOWN_MAP_SOURCES)}")
-        map_id = str(map_id).strip()
-        if not map_id:
-            raise ValueError("a map id cannot be empty")
-        conn = self._conn()
-        with _transaction(conn):
-            conn.execute(
-                "INSERT INTO known_maps(map_id, source, added_at) VALUES (?, ?, ?) "
-                "ON CONFLICT(map_id) DO UPDATE SET source = excluded.source",
-                (map_id, source, _now_iso()),
-            )
+        self.state.add_known_map(map_id, source)
 
     def remove_known_map(self, map_id: str) -> None:
         """Forget a map and everything cached under it."""
+        self.state.remove_known_map(map_id)
         conn = self._conn()
         with _transaction(conn):
-            conn.execute("DELETE FROM known_maps WHERE map_id = ?", (map_id,))
             conn.execute("DELETE FROM maps WHERE id = ?", (map_id,))
             for name in MAP_SCOPED:
                 conn.execute(f"DELETE FROM {name} WHERE _scope = ?", (map_id,))

@@ -1,6 +1,7 @@
 """Schema components and their migrations, one version per component, in one SQLite file.
 
-Each layer that keeps tables in the cache file registers its own component::
+Each layer that keeps tables registers its own component, in the disposable cache file
+(the default) or in the state file (``database="state"``: what a cache rebuild must keep)::
 
     register_component("importer", [
         "CREATE TABLE import_jobs (...);",            # version 1
@@ -19,7 +20,12 @@ import sqlite3
 import threading
 
 _REGISTRY: dict[str, list[str]] = {}
+_DATABASES: dict[str, str] = {}  # component -> the database file it lives in
 _LOCK = threading.Lock()
+
+CACHE_DB = "cache"  # the disposable offline cache (rebuilt from the services at will)
+STATE_DB = "state"  # what cannot be fetched again: import jobs, the list of known maps
+DATABASES = (CACHE_DB, STATE_DB)
 
 VERSIONS_TABLE = "schema_versions"
 
@@ -28,24 +34,32 @@ class MigrationError(RuntimeError):
     """A migration failed; the component stays at its previous version."""
 
 
-def register_component(name: str, migrations: list[str]) -> None:
-    """Register (or extend) the migrations of one schema component.
+def register_component(name: str, migrations: list[str], *, database: str = CACHE_DB) -> None:
+    """Register (or extend) the migrations of one schema component, kept in ``database``
+    (``"cache"``, the disposable cache, or ``"state"``, what a cache rebuild must not lose).
 
     Registering again with a longer list adds the new migrations; a shorter or different
     prefix is a programming error.
     """
     if not name or not isinstance(name, str):
         raise ValueError("a schema component needs a name")
+    if database not in DATABASES:
+        raise ValueError(f"unknown database {database!r}; one of {', '.join(DATABASES)}")
     with _LOCK:
+        if _DATABASES.get(name, database) != database:
+            raise ValueError(f"schema component {name!r} cannot move to another database")
         known = _REGISTRY.get(name)
         if known is not None and list(migrations[: len(known)]) != known:
             raise ValueError(f"schema component {name!r}: registered migrations cannot change")
         _REGISTRY[name] = list(migrations)
+        _DATABASES[name] = database
 
 
-def registered_components() -> dict[str, list[str]]:
+def registered_components(database: str | None = None) -> dict[str, list[str]]:
+    """The components (all, or those of one database) and their migrations."""
     with _LOCK:
-        return {name: list(migs) for name, migs in _REGISTRY.items()}
+        return {name: list(migs) for name, migs in _REGISTRY.items()
+                if database is None or _DATABASES[name] == database}
 
 
 def _ensure_versions_table(conn: sqlite3.Connection) -> None:
@@ -66,8 +80,8 @@ def migrate_component(conn: sqlite3.Connection, name: str, migrations: list[str]
     current = component_version(conn, name)
     if current > len(migrations):
         raise MigrationError(
-            f"the cache file has schema {name!r} version {current}, newer than this Cabinet knows "
-            f"({len(migrations)}); update Cabinet or remove the cache file"
+            f"the database file has schema {name!r} version {current}, newer than this Cabinet knows "
+            f"({len(migrations)}); update Cabinet"
         )
     for version in range(current + 1, len(migrations) + 1):
         script = migrations[version - 1].strip().rstrip(";")
@@ -85,9 +99,10 @@ def migrate_component(conn: sqlite3.Connection, name: str, migrations: list[str]
     return len(migrations)
 
 
-def migrate(conn: sqlite3.Connection, components: list[str] | None = None) -> dict[str, int]:
-    """Apply the missing migrations of every registered component (or of those named)."""
-    registry = registered_components()
+def migrate(conn: sqlite3.Connection, components: list[str] | None = None, *,
+            database: str = CACHE_DB) -> dict[str, int]:
+    """Apply the missing migrations of every component of ``database`` (or of those named)."""
+    registry = registered_components(None if components is not None else database)
     names = list(registry) if components is None else components
     return {name: migrate_component(conn, name, registry[name]) for name in names}
 

@@ -60,7 +60,7 @@ class ImportManager(QObject):
         super().__init__(parent)
         self.cache = cache
         self._client = client
-        self.store = JobStore(cache)
+        self.store = JobStore(cache.state)
         self._runners: dict[str, JobRunner] = {}
         self._tasks: dict[str, Any] = {}
         self.last: dict[str, JobProgress] = {}

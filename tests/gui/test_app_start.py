@@ -26,7 +26,7 @@ async def _queue_job(cache: Cache, map_id: str, n: int) -> str:
             rows = [SourceRow(line=i + 2, name=f"Resumed stall {i}", lat=52.5 + i / 1000, lng=13.4)
                     for i in range(n)]
             plan = await plan_import(client, map_id, rows)
-            return await create_import_job(JobStore(cache), client, plan)
+            return await create_import_job(JobStore(cache.state), client, plan)
 
 
 def test_an_interrupted_import_goes_on_when_the_app_starts(qtbot, loop, tmp_path: Path) -> None:
@@ -34,14 +34,14 @@ def test_an_interrupted_import_goes_on_when_the_app_starts(qtbot, loop, tmp_path
     with SandboxServer(seed="demo") as probe:  # the demo seed's map ids are the same on every run
         map_id = probe.info["mapiry"]["maps"][0]
     job_id = loop.run_until_complete(_queue_job(cache, map_id, 150))
-    assert JobStore(cache).get_job(job_id).state == J.QUEUED
+    assert JobStore(cache.state).get_job(job_id).state == J.QUEUED
 
     window = MainWindow(cache, demo=True)
     qtbot.addWidget(window)
     controller = AppController(window, cache, demo=True)
     controller.start()
     try:
-        drive(loop, lambda: JobStore(cache).get_job(job_id).state == J.DONE)
+        drive(loop, lambda: JobStore(cache.state).get_job(job_id).state == J.DONE)
         sandbox = controller.sandbox
 
         async def names() -> list[str]:
