@@ -11,10 +11,8 @@ transaction per call; readers in other threads keep reading the last committed s
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
-import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 from app.storage import migrations as _cache_migrations  # noqa: F401 - registers the "cache" component
 from app.storage.errors import database_error
+from app.storage.files import SqliteFile
 from app.storage.resources import (
     MAP_SCOPED,
     Resource,
@@ -51,7 +50,7 @@ def _parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-class Cache:
+class Cache(SqliteFile):
     """The SQLite cache. See docs/interfaces.md for the contract."""
 
     def __init__(self, path: Path | str | None = None, *, state: StateDB | None = None) -> None:
@@ -62,12 +61,8 @@ class Cache:
             from app.services.config import data_dir
 
             path = data_dir() / CACHE_FILE
-        self.path = Path(path)
+        super().__init__(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
-        self._closed = False
         self._own_state = state is None
         self.state = state if state is not None else StateDB.beside(self.path)
         try:
@@ -78,11 +73,6 @@ class Cache:
 
     def __repr__(self) -> str:
         return f"Cache({str(self.path)!r})"
-
-    @property
-    def closed(self) -> bool:
-        """True once close() was called (deferred UI work checks this before reading)."""
-        return self._closed
 
     # -- connections ------------------------------------------------------------------------
     def connect(self) -> sqlite3.Connection:
@@ -98,24 +88,8 @@ class Cache:
         conn.execute("PRAGMA mmap_size=268435456")
         return conn
 
-    def _conn(self) -> sqlite3.Connection:
-        if self._closed:
-            raise RuntimeError("the cache is closed")
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self.connect()
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
-        return conn
-
     def close(self) -> None:
-        with self._lock:
-            conns, self._connections = self._connections, []
-            self._closed = True
-        for conn in conns:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
+        super().close()
         if self._own_state:
             self.state.close()
 

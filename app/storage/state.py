@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from app.storage.errors import database_error
+from app.storage.files import SqliteFile
 from app.storage.schema import STATE_DB, migrate, register_component
 
 KNOWN_MAP_SOURCES = ("created", "manual", "demo")
@@ -45,17 +45,13 @@ def _now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class StateDB:
+class StateDB(SqliteFile):
     """The state file. ``connect()`` hands out connections (one per thread); the known-maps
     methods use one kept per thread."""
 
     def __init__(self, path: Path | str, *, legacy: Path | str | None = None) -> None:
-        self.path = Path(path)
+        super().__init__(path)
         self.legacy = Path(legacy) if legacy is not None else None
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
-        self._closed = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             migrate(self._conn(), database=STATE_DB)
@@ -80,25 +76,6 @@ class StateDB:
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         return conn
-
-    def _conn(self) -> sqlite3.Connection:
-        if self._closed:
-            raise RuntimeError("the state database is closed")
-        conn: sqlite3.Connection | None = self._local.__dict__.get("conn")
-        if conn is None:
-            conn = self.connect()
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
-        return conn
-
-    def close(self) -> None:
-        with self._lock:
-            conns, self._connections = self._connections, []
-            self._closed = True
-        for conn in conns:
-            with contextlib.suppress(sqlite3.Error):
-                conn.close()
 
     @contextlib.contextmanager
     def transaction(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
