@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-SERVICE_NAMES = {"instamapp": "InstaMapp", "mapiry": "Mapiry"}
+SERVICE_NAMES = {"instamapp": "InstaMapp", "mapiry": "Mapiry", "instabot": "Instabot", "instawp": "InstaWP"}
 SETTINGS_HINT = "Settings (Ctrl+,)"
 
 # Where each service's keys are made, for the "create a new key" advice.
 _KEY_PLACES = {
     "instamapp": "your InstaMapp Business team settings → API keys",
     "mapiry": "Mapiry's Account Settings → API Keys",
+    "instabot": "the Instabot portal's application settings",
+    "instawp": "your InstaWP account's API tokens page",
 }
 
 
@@ -124,6 +126,10 @@ class AuthenticationError(ApiError):
             return f"{self.name} refused the API key: it has expired."
         if code == "INVALID_API_KEY":
             return f"{self.name} refused the API key: it is unknown or has been revoked."
+        if code == "APIKEYINVALID":
+            return f"{self.name} did not recognise the API key."
+        if code == "AUTHENTICATIONFAILED":
+            return f"{self.name} refused the master key or user session key: it is missing or incorrect."
         return f"{self.name} refused the API key: it is missing, invalid or revoked."
 
     def _todo(self) -> str:
@@ -140,12 +146,16 @@ class PermissionDeniedError(ApiError):
         detail = f" ({self.message})" if self.message else ""
         if self.service == "mapiry":
             return f"The {self.name} API key is not allowed to do this{detail}; a READ_ONLY key can only read."
+        if self.service == "instabot":
+            return f"{self.name} denied this: the keys do not give enough access{detail}."
         return f"The {self.name} API key lacks the scope this needs{detail}."
 
     def _todo(self) -> str:
         place = _KEY_PLACES.get(self.service, f"your {self.name} account")
         if self.service == "mapiry":
             return f"Create a READ_WRITE key in {place} and enter it in {SETTINGS_HINT}."
+        if self.service == "instabot":
+            return f"Sign in as a user or enter the master key from {place} in {SETTINGS_HINT}."
         return f"Create a key with the needed scope in {place} and enter it in {SETTINGS_HINT}."
 
 

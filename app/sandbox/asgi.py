@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from app.sandbox import instamapp, mapiry
+from app.sandbox import instabot, instamapp, instawp, mapiry
 from app.sandbox.routing import ApiError
 from app.sandbox.state import SandboxState
 from app.sandbox.util import json_response, request_id
@@ -50,6 +50,10 @@ class SandboxApp:
              lambda: instamapp.envelope(503, "api_error", "The service is temporarily unavailable. Try again.")),
             (mapiry.PREFIX, mapiry.MapiryApi(state),
              lambda: mapiry.envelope(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable. Try again.")),
+            (instabot.PREFIX, instabot.InstabotApi(state),
+             lambda: instabot.envelope(500, "UnidentifiedError", instabot.MESSAGES["UnidentifiedError"])),
+            (instawp.PREFIX, instawp.InstaWPApi(state),
+             lambda: instawp.envelope(500, instawp.TEXTS["server_error"][0])),
         ]
         self.stop_event: asyncio.Event | None = None
 
@@ -72,8 +76,9 @@ class SandboxApp:
             if path == prefix or path.startswith(prefix + "/"):
                 await self._with_faults(api, unavailable, scope, receive, send_with_id)
                 return
-        await json_response({"error": {"message": "Not found. The APIs live under /instamapp/api/public/v1 "
-                                                  "and /mapiry/api/v1."}}, 404)(scope, receive, send_with_id)
+        prefixes = ", ".join(prefix for prefix, _, _ in self.apis)
+        await json_response({"error": {"message": f"Not found. The APIs live under {prefixes}."}},
+                            404)(scope, receive, send_with_id)
 
     async def _wait_stop(self, seconds: float) -> None:
         if self.stop_event is None:

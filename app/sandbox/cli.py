@@ -1,4 +1,4 @@
-"""`cabinet sandbox`: run the local InstaMapp + Mapiry sandbox until Ctrl+C or SIGTERM.
+"""`cabinet sandbox`: run the local sandbox of the four APIs until Ctrl+C or SIGTERM.
 
 The first line on stdout is one JSON object (base URLs, provisioned keys, seeded map ids).
 Heavy imports (starlette, uvicorn) happen inside the handler.
@@ -20,8 +20,8 @@ def _positive_float(text: str) -> float:
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sandbox",
-        help="run a local server that speaks the InstaMapp and Mapiry APIs",
-        description="Run the local sandbox. The first stdout line is a JSON object with both base URLs "
+        help="run a local server that speaks the InstaMapp, Mapiry, Instabot and InstaWP APIs",
+        description="Run the local sandbox. The first stdout line is a JSON object with the four base URLs "
         "and the API keys it provisioned; it serves until Ctrl+C or SIGTERM.",
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0 = a free port)")

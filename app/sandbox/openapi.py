@@ -1,4 +1,4 @@
-"""Builds app/resources/openapi/{instamapp,mapiry}-v1.json (OpenAPI 3.1) from docs/api-contract.md.
+"""Builds app/resources/openapi/*.json (OpenAPI 3.1) of the four APIs, as docs/api-contract.md reads them.
 
 Run `python -m app.sandbox.openapi` to regenerate; a test checks the files are up to date.
 """
@@ -6,55 +6,26 @@ Run `python -m app.sandbox.openapi` to regenerate; a test checks the files are u
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from app.resources import resource_path
+from app.sandbox.openapi_schema import (
+    BOOL,
+    DT,
+    INT,
+    NUM,
+    STR,
+    S,
+    nullable,
+    obj,
+    op,
+    path_param,
+    query,
+    ref,
+    responses,
+)
+from app.sandbox.openapi_websites import instabot, instawp
 
 OUT = resource_path("openapi")
-S = dict[str, Any]
-
-
-def ref(name: str) -> S:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def nullable(schema: S) -> S:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-STR, INT, BOOL, NUM = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "number"}
-DT = {"type": "string", "format": "date-time"}
-
-
-def obj(props: S, required: list[str] | None = None, extra: bool = False) -> S:
-    out: S = {"type": "object", "properties": props, "required": list(props) if required is None else required}
-    if not extra:
-        out["additionalProperties"] = False
-    return out
-
-
-def responses(ok_status: str, ok_schema: S, errors: dict[str, str], error_ref: str) -> S:
-    out: S = {ok_status: {"description": "Success", "content": {"application/json": {"schema": ok_schema}}}}
-    for status, text in errors.items():
-        out[status] = {"description": text, "content": {"application/json": {"schema": ref(error_ref)}}}
-    return out
-
-
-def op(op_id: str, summary: str, resp: S, params: list[S] | None = None, body: S | None = None) -> S:
-    out: S = {"operationId": op_id, "summary": summary, "responses": resp}
-    if params:
-        out["parameters"] = params
-    if body is not None:
-        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-    return out
-
-
-def path_param(name: str) -> S:
-    return {"name": name, "in": "path", "required": True, "schema": STR}
-
-
-def query(name: str, schema: S, description: str) -> S:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
 # -- InstaMapp ---------------------------------------------------------------------------------
@@ -297,7 +268,8 @@ def mapiry() -> S:
     }
 
 
-SPECS = {"instamapp-v1.json": instamapp, "mapiry-v1.json": mapiry}
+SPECS = {"instamapp-v1.json": instamapp, "mapiry-v1.json": mapiry, "instabot-v1.json": instabot,
+         "instawp-v2.json": instawp}
 
 
 def render(name: str) -> str:

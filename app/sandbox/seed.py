@@ -11,6 +11,7 @@ import time
 import uuid
 from typing import Any
 
+from app.sandbox import seed_websites
 from app.sandbox.seed_data import COLLECTIONS, MAPS
 from app.sandbox.store import SCHEMA, Store
 from app.sandbox.util import LOWER_ALNUM, cuid, iso_millis, iso_seconds, random_token
@@ -85,7 +86,9 @@ def initialise(store: Store, seed: str) -> None:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (ids(created), account, role, name, scope,
                  new_mapiry_key(), iso_millis(created), iso_millis(expires) if expires else None))
+        seed_websites.seed_accounts(conn)
         if seed == "demo":
+            seed_websites.seed_demo(conn, random.Random(SEED))
             created = BASE_TS + 10 * 86400
             conn.execute(
                 "INSERT INTO mp_keys (id, account_id, role, name, scope, secret, created_at, revoked_at) "
@@ -134,6 +137,7 @@ def rotate_keys(store: Store) -> None:
             conn.execute("UPDATE im_keys SET secret = ? WHERE id = ?", (new_instamapp_key(), key_id))
         for (key_id,) in conn.execute("SELECT id FROM mp_keys WHERE role IS NOT NULL").fetchall():
             conn.execute("UPDATE mp_keys SET secret = ? WHERE id = ?", (new_mapiry_key(), key_id))
+        seed_websites.rotate(conn)
 
 
 def provisioned_keys(store: Store) -> tuple[dict[str, str], dict[str, str]]:

@@ -1,4 +1,4 @@
-"""SandboxServer: both APIs on one loopback port, run by uvicorn in a background thread."""
+"""SandboxServer: the four APIs on one loopback port, run by uvicorn in a background thread."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.sandbox import instamapp, mapiry, seed
+from app.sandbox import instabot, instamapp, instawp, mapiry, seed, seed_websites
 from app.sandbox.routing import ApiError
 from app.sandbox.state import SandboxState
 from app.sandbox.store import Store
 from app.sandbox.util import loads_strict
 
 FAULT_NAMES = ("latency_ms", "error_rate", "drop_after_commit", "hang_after_commit")
-LIMIT_NAMES = ("general", "maps", "bulk", "instamapp_per_window", "item_limit")
+LIMIT_NAMES = ("general", "maps", "bulk", "instamapp_per_window", "item_limit", "instawp_per_window",
+               "instawp_create_seconds")
 
 
 class SandboxServer:
@@ -139,12 +140,23 @@ class SandboxServer:
         return self.base_url + mapiry.PREFIX
 
     @property
+    def instabot_url(self) -> str:
+        return self.base_url + instabot.PREFIX
+
+    @property
+    def instawp_url(self) -> str:
+        return self.base_url + instawp.PREFIX
+
+    @property
     def info(self) -> dict[str, Any]:
         assert self.state is not None, "start() the sandbox first"
         im_keys, mp_keys = seed.provisioned_keys(self.state.store)
+        ib_keys, wp_keys = seed_websites.provisioned(self.state.store)
         return {
             "instamapp": {"base_url": self.instamapp_url, "keys": im_keys},
             "mapiry": {"base_url": self.mapiry_url, "keys": mp_keys, "maps": seed.map_ids(self.state.store)},
+            "instabot": {"base_url": self.instabot_url, "keys": ib_keys},
+            "instawp": {"base_url": self.instawp_url, "keys": wp_keys},
             "time_scale": self.time_scale,
             "seed": self.seed,
         }
@@ -158,11 +170,18 @@ class SandboxServer:
                               drop_after_commit=drop_after_commit, hang_after_commit=hang_after_commit)
 
     def set_limits(self, general: int = 1000, maps: int = 50, bulk: int = 20,
-                   instamapp_per_window: int = 600, item_limit: int = 5000) -> None:
+                   instamapp_per_window: int = 600, item_limit: int = 5000, instawp_per_window: int = 120,
+                   instawp_create_seconds: int = 3) -> None:
         """Set every limit at once (as docs/api-contract.md shows): set_limits() restores the defaults."""
         assert self.state is not None
         self.state.set_limits(general=general, maps=maps, bulk=bulk,
-                              instamapp_per_window=instamapp_per_window, item_limit=item_limit)
+                              instamapp_per_window=instamapp_per_window, item_limit=item_limit,
+                              instawp_per_window=instawp_per_window, instawp_create_seconds=instawp_create_seconds)
+
+    def force_instabot(self, *codes: str) -> None:
+        """Answer the next Instabot requests with these status codes of the document's table, in order."""
+        assert self.state is not None
+        self.state.instabot_forced.push(list(codes))
 
     def seed_items(self, n: int) -> int:
         assert self.state is not None
@@ -176,7 +195,8 @@ class SandboxServer:
         path = request.url.path.rstrip("/")
         if path == "/_sandbox/info" and request.method == "GET":
             return json_response({**self.info, "faults": self.state.faults.as_dict(), "limits": self.state.limits})
-        if request.method != "POST" or path not in ("/_sandbox/faults", "/_sandbox/limits", "/_sandbox/seed-items"):
+        if request.method != "POST" or path not in ("/_sandbox/faults", "/_sandbox/limits", "/_sandbox/seed-items",
+                                                    "/_sandbox/instabot-status"):
             raise ApiError(404, "not_found", "Unknown sandbox admin route.")
         try:
             body = loads_strict(await request.body())
@@ -191,6 +211,12 @@ class SandboxServer:
             if path == "/_sandbox/limits":
                 self.set_limits(**{k: body[k] for k in LIMIT_NAMES if k in body})
                 return json_response({"limits": self.state.limits})
+            if path == "/_sandbox/instabot-status":
+                codes = body.get("codes")
+                if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+                    raise ApiError(400, "invalid_request", "`codes` must be a list of Instabot status codes.")
+                self.force_instabot(*codes)
+                return json_response({"forced": codes})
             count = body.get("count")
             if isinstance(count, bool) or not isinstance(count, int) or count < 0:
                 raise ApiError(400, "invalid_request", "`count` must be an integer >= 0.")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 
+from app.core import instabot
 from app.sandbox.ratelimit import RateLimiter
 from app.sandbox.store import Store
 
 HOUR = 3600.0
 INSTAMAPP_WINDOW = 60.0
+INSTAWP_WINDOW = 60.0
+NOT_BUCKETS = ("item_limit", "instawp_create_seconds")
 
 DEFAULT_LIMITS = {
     "general": 1000,
@@ -18,6 +22,8 @@ DEFAULT_LIMITS = {
     "bulk": 20,
     "instamapp_per_window": 600,
     "item_limit": 5000,
+    "instawp_per_window": 120,
+    "instawp_create_seconds": 3,
 }
 
 
@@ -52,6 +58,25 @@ class Faults:
             return False
 
 
+class ForcedAnswers:
+    """Instabot status codes the next requests answer with (a sandbox control, not part of the API)."""
+
+    def __init__(self) -> None:
+        self.codes: deque[str] = deque()
+        self.lock = threading.Lock()
+
+    def push(self, codes: list[str]) -> None:
+        unknown = [c for c in codes if c not in instabot.ERROR_CODES]
+        if unknown:
+            raise ValueError(f"not an Instabot error status code: {', '.join(map(str, unknown))}")
+        with self.lock:
+            self.codes.extend(codes)
+
+    def pop(self) -> str | None:
+        with self.lock:
+            return self.codes.popleft() if self.codes else None
+
+
 class SandboxState:
     def __init__(self, store: Store, time_scale: float = 1.0) -> None:
         self.store = store
@@ -63,6 +88,8 @@ class SandboxState:
         self.limiter.configure("maps", self.limits["maps"], HOUR)
         self.limiter.configure("bulk", self.limits["bulk"], HOUR)
         self.limiter.configure("instamapp", self.limits["instamapp_per_window"], INSTAMAPP_WINDOW)
+        self.limiter.configure("instawp", self.limits["instawp_per_window"], INSTAWP_WINDOW)
+        self.instabot_forced = ForcedAnswers()
         self.stopping = threading.Event()
 
     def set_limits(self, **limits: int) -> None:
@@ -75,8 +102,8 @@ class SandboxState:
             if value < 0:
                 raise ValueError(f"{name} must be >= 0")
             self.limits[name] = value
-            bucket = "instamapp" if name == "instamapp_per_window" else name
-            if name != "item_limit":
+            bucket = name.removesuffix("_per_window")
+            if name not in NOT_BUCKETS:
                 self.limiter.set_limit(bucket, value)
 
     def set_faults(self, **faults: float | int) -> None:

@@ -70,6 +70,20 @@ CREATE TABLE IF NOT EXISTS mp_location_layers (
     layer_id TEXT NOT NULL REFERENCES mp_layers(id) ON DELETE CASCADE,
     PRIMARY KEY (location_id, layer_id));
 CREATE INDEX IF NOT EXISTS mp_location_layers_layer ON mp_location_layers(layer_id);
+
+CREATE TABLE IF NOT EXISTS ib_users (id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ib_keys (
+    id TEXT PRIMARY KEY, role TEXT, kind TEXT NOT NULL, secret TEXT NOT NULL UNIQUE,
+    user_id TEXT REFERENCES ib_users(id), created_at TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS wp_tokens (id TEXT PRIMARY KEY, role TEXT, secret TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS wp_templates (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, slug TEXT NOT NULL UNIQUE, description TEXT NOT NULL,
+    wp_version TEXT NOT NULL, php_version TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS wp_sites (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, url TEXT NOT NULL, type TEXT NOT NULL,
+    template_id INTEGER REFERENCES wp_templates(id) ON DELETE SET NULL, wp_version TEXT NOT NULL,
+    php_version TEXT NOT NULL, ready_at REAL NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
 """
 
 

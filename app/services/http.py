@@ -21,9 +21,10 @@ import ipaddress
 import json as jsonlib
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from tenacity import (
@@ -71,6 +72,34 @@ _BEARER_RE = re.compile(r"(?i)(bearer\s+)[^\s'\"]+")
 OnWait = Callable[[float, str], None]
 
 
+class SecretHeader(NamedTuple):
+    """One header that carries a secret: ``header: prefix + key`` (the key alone is checked and scrubbed)."""
+
+    header: str
+    prefix: str
+    key: str | None
+
+
+@dataclass(frozen=True)
+class ErrorEnvelope:
+    """What a service's error body says, whatever its shape."""
+
+    code: str | None
+    message: str
+    details: list[dict[str, Any]] = field(default_factory=list)
+
+
+class HttpAnswer(NamedTuple):
+    """A success: its HTTP status and parsed body (None for an empty one)."""
+
+    status: int
+    body: Any
+
+
+ErrorReader = Callable[[Any], ErrorEnvelope | None]
+ErrorClassifier = Callable[[int, str | None], type[ApiError]]
+
+
 def is_loopback_host(host: str) -> bool:
     """True for localhost, 127.0.0.0/8 and ::1."""
     host = host.strip().strip("[]").rstrip(".").lower()
@@ -110,7 +139,8 @@ def _check_key(service: str, api_key: str | None) -> str | None:
     return key
 
 
-def _error_class(status: int, code: str | None) -> type[ApiError]:
+def error_class(status: int, code: str | None) -> type[ApiError]:
+    """The typed error for an HTTP status (and, for a 403, the InstaMapp/Mapiry code)."""
     c = (code or "").lower()
     if status in (400, 422):
         return RequestValidationError
@@ -143,7 +173,11 @@ def _describe_body(content: bytes, content_type: str) -> str:
 
 
 class ServiceHttp:
-    """One service's HTTP client. ``request`` returns the parsed JSON body."""
+    """One service's HTTP client. ``request`` returns the parsed JSON body.
+
+    The key goes out as ``Authorization: Bearer`` unless ``secrets`` name other headers;
+    ``read_error``/``classify`` read a service's own error envelope (default: ``{"error": {...}}``).
+    """
 
     def __init__(
         self,
@@ -151,6 +185,10 @@ class ServiceHttp:
         base_url: str,
         api_key: str | None,
         *,
+        secrets: Sequence[SecretHeader] | None = None,
+        headers: Mapping[str, str] | None = None,
+        read_error: ErrorReader | None = None,
+        classify: ErrorClassifier | None = None,
         timeout: float = 30.0,
         connect_timeout: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -161,8 +199,14 @@ class ServiceHttp:
     ) -> None:
         self.service = service
         self.base_url = check_base_url(base_url)
-        self._key = _check_key(service, api_key)
-        remember_secret(self._key)  # never in a log line from here on
+        if secrets is None:
+            secrets = [SecretHeader("Authorization", "Bearer ", api_key)]
+        checked = [(h.header, h.prefix, _check_key(service, h.key)) for h in secrets]
+        self._secrets = [key for _, _, key in checked if key]
+        for key in self._secrets:
+            remember_secret(key)  # never in a log line from here on
+        self._read_error = read_error
+        self._classify = classify or error_class
         self.max_retries = max(0, int(max_retries))
         self.on_wait = on_wait
         self.backoff_base = backoff_base
@@ -170,12 +214,13 @@ class ServiceHttp:
         self.rate_limits = RateLimitTracker()
         # base·2^(n-1) seconds, capped, plus up to `base` of jitter
         self._backoff = wait_exponential(multiplier=backoff_base, max=backoff_max) + wait_random(0, backoff_base)
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        if self._key:
-            headers["Authorization"] = f"Bearer {self._key}"
+        sent = {"Accept": "application/json", "User-Agent": USER_AGENT, **dict(headers or {})}
+        for header, prefix, key in checked:
+            if key:
+                sent[header] = prefix + key
         self._client = httpx.AsyncClient(
             base_url=self.base_url + "/",
-            headers=headers,
+            headers=sent,
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
             transport=transport,
             follow_redirects=False,
@@ -184,7 +229,7 @@ class ServiceHttp:
     # -- life cycle ---------------------------------------------------------------------
     @property
     def has_key(self) -> bool:
-        return self._key is not None
+        return bool(self._secrets)
 
     @property
     def is_closed(self) -> bool:
@@ -200,7 +245,8 @@ class ServiceHttp:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"ServiceHttp(service={self.service!r}, base_url={self.base_url!r}, key={'set' if self._key else 'none'})"
+        return (f"ServiceHttp(service={self.service!r}, base_url={self.base_url!r}, "
+                f"key={'set' if self._secrets else 'none'})")
 
     __str__ = __repr__
 
@@ -209,9 +255,10 @@ class ServiceHttp:
 
     # -- redaction ----------------------------------------------------------------------
     def scrub(self, text: str) -> str:
-        """``text`` with the key (and any bearer token) replaced."""
-        if self._key and self._key in text:
-            text = text.replace(self._key, "[redacted]")
+        """``text`` with the keys (and any bearer token) replaced."""
+        for key in self._secrets:
+            if key in text:
+                text = text.replace(key, "[redacted]")
         return _BEARER_RE.sub(r"\1[redacted]", text)
 
     def _reason(self, exc: BaseException) -> str:
@@ -231,6 +278,22 @@ class ServiceHttp:
         on_wait: OnWait | None = None,
     ) -> Any:
         """Send one request (retrying what is safe) and return the parsed JSON body."""
+        answer = await self.request_answer(method, path, params=params, json=json, bucket=bucket,
+                                           idempotent=idempotent, on_wait=on_wait)
+        return answer.body
+
+    async def request_answer(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        bucket: str = "default",
+        idempotent: bool | None = None,
+        on_wait: OnWait | None = None,
+    ) -> HttpAnswer:
+        """Like ``request``, but also says which success status came back (201 vs 202)."""
         method = method.upper()
         idem = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
         retrying = AsyncRetrying(
@@ -288,7 +351,7 @@ class ServiceHttp:
 
     async def _send_once(
         self, method: str, path: str, params: Mapping[str, Any] | None, body: Any, bucket: str, idem: bool
-    ) -> Any:
+    ) -> HttpAnswer:
         try:
             request = self._client.build_request(
                 method, path.lstrip("/"), params=dict(params) if params else None, json=body
@@ -326,7 +389,7 @@ class ServiceHttp:
                     self.service, f"the {status} answer was cut off", method=method) from None
             raise self._error_for(response, b"", rid) from None
         self._record(response, bucket)
-        return self._handle(response, content)
+        return HttpAnswer(response.status_code, self._handle(response, content))
 
     def _record(self, response: httpx.Response, bucket: str) -> None:
         state = parse_rate_limit_headers(response.headers)
@@ -378,6 +441,12 @@ class ServiceHttp:
             body = jsonlib.loads(content.decode("utf-8")) if content.strip() else None
         except (UnicodeDecodeError, ValueError):
             body = None
+        if self._read_error is not None:
+            read = self._read_error(body)
+            if read is not None:
+                cls = self._classify(status, read.code)
+                return cls(self.service, status, read.code, self.scrub(read.message), rid, read.details,
+                           retry_after=retry_after)
         envelope = body.get("error") if isinstance(body, dict) else None
         if isinstance(envelope, dict) and isinstance(envelope.get("message", ""), str):
             code = envelope.get("code") if self.service == "mapiry" else envelope.get("type")
@@ -385,7 +454,7 @@ class ServiceHttp:
                 code = next((v for v in (envelope.get("code"), envelope.get("type")) if isinstance(v, str)), None)
             details = envelope.get("details")
             details = [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
-            cls = _error_class(status, code)
+            cls = self._classify(status, code)
             return cls(self.service, status, code, self.scrub(envelope.get("message") or ""), rid,
                        details, retry_after=retry_after)
         what = _describe_body(content, response.headers.get("content-type", ""))
@@ -406,7 +475,11 @@ def unexpected(service: str, what: str, status: int = 200, request_id: str | Non
 __all__ = [
     "IDEMPOTENT_METHODS",
     "CabinetError",
+    "ErrorEnvelope",
+    "HttpAnswer",
+    "SecretHeader",
     "ServiceHttp",
+    "error_class",
     "check_base_url",
     "is_loopback_host",
     "unexpected",

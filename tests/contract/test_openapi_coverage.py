@@ -15,11 +15,14 @@ import pytest
 
 from app.core.errors import ResponseFormatError
 from app.resources import resource_path
+from app.services.instabot import InstabotClient
 from app.services.instamapp import InstaMappClient
+from app.services.instawp import InstaWPClient
 from app.services.mapiry import MapiryClient
 
 SPEC_DIR = resource_path("openapi")
-CASES = [("instamapp-v1.json", InstaMappClient), ("mapiry-v1.json", MapiryClient)]
+CASES = [("instamapp-v1.json", InstaMappClient), ("mapiry-v1.json", MapiryClient),
+         ("instabot-v1.json", InstabotClient), ("instawp-v2.json", InstaWPClient)]
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 NOT_API = {"aclose", "parse_map_ref"}
 
