@@ -11,6 +11,8 @@ from typing import Any
 
 SERVICE_NAMES = {"instamapp": "InstaMapp", "mapiry": "Mapiry", "instabot": "Instabot", "instawp": "InstaWP"}
 SETTINGS_HINT = "Settings (Ctrl+,)"
+# Services whose error message is shown as the server sent it (InstaWP localises it: X-localization).
+MESSAGE_AS_SENT = frozenset({"instawp"})
 
 # Where each service's keys are made, for the "create a new key" advice.
 _KEY_PLACES = {
@@ -107,6 +109,8 @@ class ApiError(CabinetError):
 
     def user_message(self) -> str:
         text = f"{self._what()} {self._todo()}".strip()
+        if self.service in MESSAGE_AS_SENT and self.message and self.message not in text:
+            text += f"\n{self.name}: {self.message}"
         details = self._details_text()
         if details:
             text += "\n" + details

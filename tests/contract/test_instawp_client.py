@@ -179,6 +179,7 @@ async def test_429_refused(fresh_sandbox) -> None:
     err = info.value
     assert err.status == 429 and err.retry_after is not None and err.retry_after >= 1
     assert err.message == "Too Many Attempts."
+    assert "InstaWP: Too Many Attempts." in err.user_message()
 
 
 @pytest.mark.asyncio
@@ -198,6 +199,7 @@ async def test_500_message_as_sent(fresh_sandbox) -> None:
         with pytest.raises(E.ServerError) as info:
             await c.list_sites()
     assert (info.value.status, info.value.message) == (500, "Server Error")
+    assert "InstaWP: Server Error" in info.value.user_message()
 
 
 # -- answers the document leaves open ------------------------------------------------------------
