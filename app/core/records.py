@@ -18,6 +18,10 @@ INSTAMAPP_SCOPES: tuple[str, ...] = (
 LISTING_TYPES: tuple[str, ...] = ("sale", "trade")
 DEFAULT_CATEGORY_COLOR = "#64748B"
 BULK_LIMIT = 100
+# Cabinet's own marks on a cached map record (never sent to the API): the server answered 404
+# for it since (ISO 8601, UTC), and when it was last seen there.
+GONE_AT = "_cabinetGoneAt"
+LAST_SEEN_AT = "_cabinetLastSeenAt"
 
 ItemStatus = Literal["keep", "sell", "trade", "sold", "archived"]
 KeyScope = Literal["READ_ONLY", "READ_WRITE"]

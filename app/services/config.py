@@ -25,6 +25,8 @@ DEFAULT_BASE_URLS = {
     "instamapp": "https://instamapp.com/api/public/v1",
     "mapiry": "https://mapiry.com/api/v1",
 }
+# Where on each service's website a person makes an API key.
+KEY_PLACES = {"instamapp": "Business team settings → API keys", "mapiry": "Account Settings → API Keys"}
 KEY_ENV = {"instamapp": "INSTAMAPP_API_KEY", "mapiry": "MAPIRY_API_KEY"}
 URL_ENV = {"instamapp": "INSTAMAPP_BASE_URL", "mapiry": "MAPIRY_BASE_URL"}
 CONNECTIONS_FILE = "connections.json"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from app.core.errors import BulkLimitError
 from app.core.records import BULK_LIMIT
@@ -24,7 +24,27 @@ SERVICE = "mapiry"
 DEFAULT_BASE_URL = "https://mapiry.com/api/v1"
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")
-_MAP_PATH_WORDS = ("maps", "map", "m")
+_MAP_PATH_WORDS = ("maps", "map", "m", "embed", "share")
+_MAP_QUERY_KEYS = ("map", "mapid", "map_id", "id")
+# A Mapiry id as the API makes them (a cuid): anywhere in an address, even at the end of a slug.
+_CUID_RE = re.compile(r"(?:^|[-_.])(c[a-z0-9]{20,31})$")
+
+
+def _id_in_url(path: str, query: str, fragment: str) -> str | None:
+    """The map id in a map address: after /maps/ (or /m/, /embed/, /share/), in ?map= or ?id=,
+    or a cuid-shaped path segment (also at the end of a slug like ``coffee-in-lisbon-clxyz…``)."""
+    segments = [s for s in (path + "/" + fragment.split("?")[0]).split("/") if s]
+    for i, seg in enumerate(segments[:-1]):
+        if seg.lower() in _MAP_PATH_WORDS and _ID_RE.match(segments[i + 1]):
+            return segments[i + 1]
+    for key, value in parse_qsl(query + "&" + (fragment.split("?", 1)[1] if "?" in fragment else "")):
+        if key.lower() in _MAP_QUERY_KEYS and _ID_RE.match(value.strip()):
+            return value.strip()
+    for seg in reversed(segments):
+        match = _CUID_RE.search(seg)
+        if match:
+            return match.group(1)
+    return None
 
 
 
@@ -45,11 +65,10 @@ class MapiryClient(ApiClient):
         candidate = raw if "://" in raw else ("https://" + raw if "/" in raw else "")
         if candidate:
             parts = urlsplit(candidate)
-            segments = [s for s in parts.path.split("/") if s]
             if parts.scheme in ("http", "https") and parts.netloc:
-                for i, seg in enumerate(segments[:-1]):
-                    if seg.lower() in _MAP_PATH_WORDS and _ID_RE.match(segments[i + 1]):
-                        return segments[i + 1]
+                found = _id_in_url(parts.path, parts.query, parts.fragment)
+                if found:
+                    return found
         raise ValueError(
             f"{raw[:80]!r} is neither a Mapiry map id nor a map address. "
             "Paste the id (like c0abc…) or the map's address, e.g. https://mapiry.com/maps/<id>."

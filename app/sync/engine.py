@@ -26,6 +26,7 @@ from app.core.errors import (
     PermissionDeniedError,
     ProRequiredError,
 )
+from app.sync.known_maps import mark_gone
 
 if TYPE_CHECKING:
     from app.services.instamapp import InstaMappClient
@@ -57,6 +58,7 @@ class SyncReport:
     counts: dict[str, int] = field(default_factory=dict)
     offline: set[str] = field(default_factory=set)
     errors: dict[str, CabinetError] = field(default_factory=dict)
+    gone: list[str] = field(default_factory=list)  # known maps the server answered 404 for (marked gone)
 
     @property
     def ok(self) -> bool:
@@ -127,11 +129,11 @@ class SyncEngine:
         for map_id in maps:
             try:
                 await self.sync_resource("maps", map_id)
-            except NotFoundError as exc:
-                # Deleted, or not of this account: keep it registered, say so, skip its contents.
-                report.errors.setdefault("mapiry", exc)
-                report.errors[f"mapiry:maps:{map_id}"] = exc
-                self._emit("mapiry", "maps", 0, None, "error", map_id)
+            except NotFoundError:
+                # Deleted, or no longer this account's: marked gone, its cached contents kept and
+                # not refreshed; the other maps go on and the service is not failing for it.
+                await asyncio.to_thread(mark_gone, self.cache, map_id)
+                report.gone.append(map_id)
                 continue
             except NetworkError:
                 report.offline.add("mapiry")
@@ -225,7 +227,11 @@ class SyncEngine:
                 return 1
             n = 0
             for known in await asyncio.to_thread(self.cache.known_maps):
-                the_map = await client.get_map(known["id"])
+                try:
+                    the_map = await client.get_map(known["id"])
+                except NotFoundError:
+                    await asyncio.to_thread(mark_gone, self.cache, known["id"])
+                    continue
                 await asyncio.to_thread(self.cache.upsert, "maps", the_map)
                 n += 1
             return n

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt
 
 from app.core.frozen import Frozen
+from app.core.records import GONE_AT, LAST_SEEN_AT
 
 # Formats a column may use.
 TEXT, MONEY, NUMBER, INT, DATETIME, BOOL, COLOR, LIST, REF, REFS, LAYERS, ENUM = (
@@ -185,8 +186,19 @@ LISTINGS = (
     C("item_id", "Item ID", width=200, visible=False),
     C("id", "ID", width=200, visible=False),
 )
+def map_status(record: Mapping[str, Any]) -> str:
+    """"Gone — last seen …" for a map Mapiry answered 404 for (see sync/known_maps.py), else ""."""
+    if not record.get(GONE_AT):
+        return ""
+    seen = record.get(LAST_SEEN_AT)
+    if seen:
+        return _tr("Gone — last seen {0}").format(_datetime_text(str(seen)))
+    return _tr("Gone since {0}").format(_datetime_text(str(record[GONE_AT])))
+
+
 MAPS = (
     C("title", "Title", width=220, editable=True),
+    C(GONE_AT, "Status", width=210, read=map_status, sortable=False),
     C("slug", "Slug", width=160, visible=False),
     C("city", "City", width=120),
     C("country", "Country", width=100),

@@ -51,6 +51,22 @@ def app_settings() -> QSettings:
     return QSettings(ORGANISATION, APPLICATION)
 
 
+def window_title(demo: bool) -> str:
+    """"Cabinet", or "Demo data" in demo mode: the platform adds the application's display name
+    ("Cabinet") after a title that is not already it, so the title bar reads "Demo data — Cabinet"."""
+    return _tr("Demo data") if demo else APPLICATION
+
+
+def _keys(standard: QKeySequence.StandardKey, *extra: str) -> list[QKeySequence]:
+    """The platform's keys for a standard action, then ``extra`` ones it does not already have."""
+    keys = list(QKeySequence.keyBindings(standard))
+    for text in extra:
+        key = QKeySequence(text)
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
 class MainWindow(QMainWindow):
     """Browse everything in the cache; refresh it through the SyncEngine when there is one."""
 
@@ -58,6 +74,7 @@ class MainWindow(QMainWindow):
     viewChanged = Signal(str)  # the current view's name
     syncFinished = Signal(object)  # the SyncReport of a refresh that landed
     settingsClosed = Signal(int)  # the settings dialog's result
+    pageBuilt = Signal(str, object)  # a view's name and its page, once built
 
     def __init__(self, cache: Any, *, sync_engine: Any = None, credentials: Any = None,
                  demo: bool = False, parent: QWidget | None = None) -> None:
@@ -71,7 +88,8 @@ class MainWindow(QMainWindow):
         self._settings_dialog: Any = None
         self._import_manager: Any = None
         self._import_wizard: Any = None
-        self.setWindowTitle(_tr("Cabinet") + (_tr(" — demo data") if demo else ""))
+        self.setWindowTitle(window_title(demo))
+        self._quit_confirmed = False
         self.setAcceptDrops(True)
         self.resize(1280, 800)
 
@@ -175,13 +193,19 @@ class MainWindow(QMainWindow):
         file_menu = menubar.addMenu(_tr("&File"))
         self.import_action = self._action("&Import CSV…", self.open_import_wizard, ["Ctrl+I"])
         file_menu.addAction(self.import_action)
+        from app.ui.maps_actions import MapsActions
+
+        self.maps_actions = MapsActions(self, file_menu)
         self.export_action = self._action("&Export view…", self.export_view, ["Ctrl+E"])
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
-        self.settings_action = self._action("&Settings…", self.open_settings, ["Ctrl+,"])
+        self.settings_action = self._action("&Settings…", self.open_settings,
+                                            _keys(QKeySequence.StandardKey.Preferences, "Ctrl+,"))
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, ["Ctrl+Q"]))
+        self.quit_action = self._action("&Quit", self.close, _keys(QKeySequence.StandardKey.Quit, "Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu.addAction(self.quit_action)
         edit_menu = menubar.addMenu(_tr("&Edit"))
         self.copy_action = QAction(self)
         self.copy_action.setText(_tr("&Copy selected rows"))
@@ -190,7 +214,7 @@ class MainWindow(QMainWindow):
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.copy_action.triggered.connect(self.copy_selection)
         edit_menu.addAction(self.copy_action)
-        self.find_action = self._action("&Find", self.focus_search, ["Ctrl+F"])
+        self.find_action = self._action("&Find", self.focus_search, _keys(QKeySequence.StandardKey.Find, "Ctrl+F"))
         edit_menu.addAction(self.find_action)
         # New… (Ctrl+N), Edit… (F2, Return, double-click), Delete… (Del): app/ui/editing, loaded
         # right after the first paint; then self.edit_actions (its .controller: the EditController).
@@ -198,10 +222,21 @@ class MainWindow(QMainWindow):
 
         install_later(self, edit_menu)
         view_menu = menubar.addMenu(_tr("&View"))
-        self.refresh_action = self._action("&Refresh", self.refresh, ["F5", "Ctrl+R"])
+        self.refresh_action = self._action("&Refresh", self.refresh,
+                                           _keys(QKeySequence.StandardKey.Refresh, "F5", "Ctrl+R"))
         view_menu.addAction(self.refresh_action)
         self.columns_menu = view_menu.addMenu(_tr("&Columns"))
         self.columns_menu.aboutToShow.connect(self._fill_columns_menu)
+        from app.ui import window_manners
+
+        views = [(name, title) for _g, group in VIEWS for name, _r, title in group]
+        self.manners = window_manners.install(self, views, self.show_view, view_menu, self.sidebar, NAME_ROLE,
+                                              common_actions=[self.refresh_action])
+        table_views = [name for _g, group in VIEWS for name, resource, _t in group if resource]
+        self.manners.view_actions = {name: [self.export_action] for name in table_views}
+        self.manners.view_actions["maps"][:0] = [self.maps_actions.add_action, self.maps_actions.remove_action]
+        self.manners.view_actions["locations"].insert(0, self.import_action)
+        self.manners.view_actions["imports"] = [self.import_action]
 
     def _fill_columns_menu(self) -> None:
         self.columns_menu.clear()
@@ -239,6 +274,7 @@ class MainWindow(QMainWindow):
                 widget = page
             self.pages[name] = widget
             self.stack.addWidget(widget)
+            self.pageBuilt.emit(name, widget)
         return self.pages[name]
 
     def show_view(self, name: str) -> None:
@@ -309,6 +345,10 @@ class MainWindow(QMainWindow):
             widget.set_age(age_text(last_synced(self.cache, service)))
             client = self._client(service)
             widget.set_budget(rate_budget(client) if client is not None else "")
+
+    def client(self, service: str) -> Any:
+        """The service's client, or None when it is not connected."""
+        return self._client(service)
 
     def _client(self, service: str) -> Any:
         engine = self.sync_engine
@@ -387,6 +427,11 @@ class MainWindow(QMainWindow):
             names = ", ".join(SERVICE_TITLES.get(s, s) for s in sorted(offline))
             self.show_message(_tr("{0}: offline. Showing the cached data; press F5 to try again.").format(names),
                               "warning")
+        elif report.gone:
+            self.show_message(_tr(
+                "{0} map(s) are gone from Mapiry (deleted, or no longer shared with this key). They are "
+                "marked gone in the Maps view; their cached locations stay until you remove them "
+                "(Maps → right-click → Remove map from Cabinet).").format(len(report.gone)), "warning")
         self.reload_views()
         self.syncFinished.emit(report)
 
@@ -397,17 +442,21 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     # -- settings ---------------------------------------------------------------------
-    def open_settings(self) -> None:
+    def open_settings(self, service: str | None = None, *, test_before_save: bool = False) -> Any:
+        """Settings (Ctrl+,), on ``service``'s tab when given; ``test_before_save``: OK tests new keys."""
         try:
             from app.ui.settings_dialog import SettingsDialog
         except ImportError:
             self.show_message(_tr("The settings dialog is not available in this build."), "error")
-            return
-        dialog = SettingsDialog(self.credentials, parent=self)
+            return None
+        dialog = SettingsDialog(self.credentials, parent=self, test_before_save=test_before_save)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self.settingsClosed.emit)
         self._settings_dialog = dialog
+        if service is not None:
+            dialog.show_service(service)
         dialog.open()
+        return dialog
 
     # -- export -----------------------------------------------------------------------
     def export_view(self, path: str | None = None) -> int:
@@ -491,6 +540,10 @@ class MainWindow(QMainWindow):
                 "warning",
             )
 
+    def _quit_now(self) -> None:
+        self._quit_confirmed = True
+        self.close()
+
     # -- state ------------------------------------------------------------------------
     def save_settings(self) -> None:
         settings = app_settings()
@@ -503,6 +556,13 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        from app.ui import quit_guard
+
+        under_way = [] if self._quit_confirmed else quit_guard.imports_under_way(self._import_manager)
+        if under_way:
+            event.ignore()
+            quit_guard.ask(self._import_manager, under_way, self, self._quit_now)
+            return
         self.save_settings()
         import contextlib
 

@@ -42,8 +42,12 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         run_task: RunTask | None = None,
+        test_before_save: bool = False,
     ) -> None:
         super().__init__(parent)
+        # OK tests every new key first and saves only what passed (the first-start path).
+        self.test_before_save = test_before_save
+        self._accept_pending = False  # OK was pressed and waits for the tests it started
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Connections"))
         self.setMinimumWidth(620)
@@ -82,6 +86,7 @@ class SettingsDialog(QDialog):
         self.panels: dict[str, ServicePanel] = {}
         for service in SERVICE_TITLES:
             panel = ServicePanel(service, credentials, self.keyring_ok, run, self.tabs)
+            panel.tested.connect(self._tested)
             self.panels[service] = panel
             tab_title = {"instamapp": self.tr("&InstaMapp"), "mapiry": self.tr("&Mapiry")}[service]
             self.tabs.addTab(panel, tab_title)
@@ -113,9 +118,47 @@ class SettingsDialog(QDialog):
     def is_testing(self) -> bool:
         return any(p.is_testing() for p in self.panels.values())
 
+    def show_service(self, service: str) -> None:
+        """Bring a service's tab to the front, its key field focused."""
+        panel = self.panels[service]
+        self.tabs.setCurrentWidget(panel)
+        panel.key_edit.setFocus()
+
+    def _untested(self) -> list[ServicePanel]:
+        """Panels whose new key has not passed a connection test (when OK must test first)."""
+        if not self.test_before_save:
+            return []
+        return [p for p in self.panels.values()
+                if p.key_changed() and p.typed_key() and (p.last_result is None or not p.last_result.ok)]
+
+    def _tested(self, _result: object) -> None:
+        if not self.test_before_save or self.is_testing() or not self._accept_pending:
+            return
+        self._accept_pending = False
+        failed = [p for p in self._untested() if p.last_result is not None]
+        if failed:
+            self.tabs.setCurrentWidget(failed[0])
+            self._show_save_error(self.tr(
+                "The {0} key did not pass the connection test (see above). Correct it, or clear it to "
+                "connect the other service only.").format(SERVICE_TITLES[failed[0].service]))
+            return
+        self.accept()
+
     # ------------------------------------------------------------ OK / Cancel
 
     def accept(self) -> None:
+        untested = self._untested()
+        if untested:
+            if self._accept_pending:  # OK again while its tests run
+                return
+            self._accept_pending = True
+            if any(p.last_result is not None for p in untested):  # tested already, and failed
+                self._tested(None)
+                return
+            self.save_error.setVisible(False)
+            for panel in untested:
+                panel.start_test()
+            return
         problem = self._unsaveable()
         changed = False
         if problem is None:
@@ -171,6 +214,7 @@ class SettingsDialog(QDialog):
         self.save_error.setVisible(True)
 
     def reject(self) -> None:
+        self._accept_pending = False
         self._stop_tests()
         super().reject()
 

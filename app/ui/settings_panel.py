@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -84,6 +84,8 @@ def notice(text: str, *, kind: str, parent: QWidget, compact: bool = False) -> Q
 class ServicePanel(QWidget):
     """The key, base URL and connection test of one service."""
 
+    tested = Signal(object)  # the ProbeResult of a finished connection test
+
     def __init__(
         self,
         service: str,
@@ -128,6 +130,12 @@ class ServicePanel(QWidget):
         self.show_key.setToolTip(self.tr("Show or hide the key"))
         self.show_key.toggled.connect(self._on_show_toggled)
         self._add_row(form, self.tr("API &key:"), self.key_edit, self.show_key)
+        if service in config.KEY_PLACES:
+            self.key_place = QLabel(self.tr("Make a key on the {0} website: {1}.").format(
+                title, config.KEY_PLACES[service]), self)
+            self.key_place.setObjectName("keyPlace")
+            self.key_place.setWordWrap(True)
+            form.addRow("", self.key_place)
         self.env_key_notice = self._env_notice(form, f"{service.upper()}_API_KEY")
 
         # Base URL, the default as placeholder
@@ -264,6 +272,7 @@ class ServicePanel(QWidget):
                 self._task = None
             if generation == self._generation:
                 self.show_result(result)
+                self.tested.emit(result)
             self._set_busy(False)
 
         task = self._run_task(run())

@@ -27,8 +27,8 @@ from app.ui.table_model import FIRST_ROWS, CacheTableModel
 
 if TYPE_CHECKING:  # only what the first paint needs is imported on the way to it
     from PySide6.QtCore import QPoint, QSettings
-    from PySide6.QtGui import QKeyEvent
-    from PySide6.QtWidgets import QMenu
+    from PySide6.QtGui import QAction, QKeyEvent
+    from PySide6.QtWidgets import QMenu, QToolButton
 
 
 def _tr(text: str) -> str:
@@ -110,6 +110,7 @@ class TablePage(QWidget):
             self.filter_combos[spec.key] = combo
             bar.addWidget(combo)
         bar.addStretch(1)
+        self._bar = bar
         self.count_label = QLabel()
         self.count_label.setStyleSheet("color: palette(placeholder-text);")
         bar.addWidget(self.count_label)
@@ -369,6 +370,16 @@ class TablePage(QWidget):
             action.setChecked(not header.isSectionHidden(i))
             action.toggled.connect(lambda on, i=i: self.set_column_visible(i, on))
         return menu
+
+    def add_tool_action(self, action: QAction) -> QToolButton:
+        """A button for ``action`` on the page's bar, after the search and filters."""
+        from PySide6.QtWidgets import QToolButton
+
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._bar.insertWidget(self._bar.count() - 2, button)  # before the stretch and the row count
+        return button
 
     def set_column_visible(self, index: int, visible: bool) -> None:
         header = self.table.horizontalHeader()

@@ -8,6 +8,7 @@ import socket
 import pytest
 
 from app.core.errors import AuthenticationError, ProRequiredError
+from app.core.records import GONE_AT, LAST_SEEN_AT
 from app.services.instamapp import InstaMappClient
 from app.services.mapiry import MapiryClient
 from app.storage import Cache
@@ -182,16 +183,24 @@ async def test_cancelling_a_sync_rolls_back(fresh_sandbox, cache):
 
 
 @pytest.mark.asyncio
-async def test_a_deleted_map_is_an_error_for_that_map_only(fresh_sandbox, cache):
+async def test_a_deleted_map_is_marked_gone_and_the_rest_syncs(fresh_sandbox, cache):
     maps = fresh_sandbox.info["mapiry"]["maps"]
     _, mp = _clients(fresh_sandbox)
     async with mp:
-        await mp.delete_map(maps[0])
         for m in maps:
             cache.add_known_map(m)
+        first = await SyncEngine(cache, None, mp).sync(("mapiry",))
+        cached_locations = cache.count("locations", scope=maps[0])
+        assert first.ok and not first.gone and cached_locations > 0
+        await mp.delete_map(maps[0])
         report = await SyncEngine(cache, None, mp).sync(("mapiry",))
-    assert f"mapiry:maps:{maps[0]}" in report.errors
+    assert report.ok, report.errors  # a gone map is no error of the service
+    assert report.gone == [maps[0]]
     assert report.counts["maps"] == len(maps) - 1
+    gone = cache.get("maps", maps[0])
+    assert gone is not None and gone[GONE_AT] and gone[LAST_SEEN_AT]
+    assert gone["title"]  # the record as last seen, with the mark
+    assert cache.count("locations", scope=maps[0]) == cached_locations  # still browsable
     assert cache.count("locations", scope=maps[1]) > 0
     assert {m["id"] for m in cache.known_maps()} == set(maps)
 

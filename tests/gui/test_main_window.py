@@ -32,6 +32,7 @@ class Report:
     counts: dict[str, int] = field(default_factory=dict)
     offline: set[str] = field(default_factory=set)
     errors: dict[str, Exception] = field(default_factory=dict)
+    gone: list[str] = field(default_factory=list)
 
 
 class FakeEngine:
@@ -195,7 +196,7 @@ def test_demo_banner_and_settings_shortcut(qtbot, cache: Cache, monkeypatch) -> 
     opened: list[Any] = []
 
     class StubDialog(QDialog):
-        def __init__(self, credentials: Any, parent: Any = None) -> None:
+        def __init__(self, credentials: Any, parent: Any = None, **_options: Any) -> None:
             super().__init__(parent)
             opened.append(credentials)
 

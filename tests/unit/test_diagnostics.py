@@ -142,3 +142,19 @@ def test_the_cli_logs_to_the_same_file_and_verbose_echoes(tmp_path: Path) -> Non
     assert "Cabinet " in done.stderr  # the version line, echoed
     text = (tmp_path / "data" / "logs" / "cabinet.log").read_text(encoding="utf-8")
     assert "command: maps" in text
+
+
+def test_map_addresses_in_any_form_give_the_id() -> None:
+    from app.services.mapiry import MapiryClient
+
+    mid = "cm1abcdefghijklmnopqrstuv"
+    for url in (f"https://mapiry.com/u/alice/coffee-in-lisbon-{mid}", f"https://mapiry.com/app?map={mid}",
+                f"https://mapiry.com/#/maps/{mid}", f"https://mapiry.com/embed/{mid}?z=3",
+                f"https://mapiry.com/editor/{mid}/settings", f"https://mapiry.com/view?mapId={mid}&z=2"):
+        assert MapiryClient.parse_map_ref(url) == mid, url
+
+
+def test_a_paste_splits_on_lines_spaces_commas_and_semicolons() -> None:
+    from app.sync.known_maps import split_refs
+
+    assert split_refs(" a1x,b2y\n\n c3z ; a1x\t<d4w>") == ["a1x", "b2y", "c3z", "d4w"]

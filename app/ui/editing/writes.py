@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.core.edits import create_body, layer_ids, listing_for, record_label, split_separate, without_secret
-from app.core.errors import CabinetError
+from app.core.errors import CabinetError, NotFoundError
 
 
 class PartialSaveError(CabinetError):
@@ -127,7 +127,10 @@ async def remove(resource: str, client: Any, cache: Any, record: Mapping[str, An
     """Delete (an API key: revoke) one record on the service, then in the cache."""
     record_id = str(record["id"])
     if resource == "maps":
-        answer = await client.delete_map(record_id)
+        try:
+            answer = await client.delete_map(record_id)
+        except NotFoundError:  # gone from Mapiry already: what is left to do is to forget it here
+            answer = {}
         await _db(cache.remove_known_map, record_id)
         return answer
     if resource == "api_keys":
