@@ -44,7 +44,7 @@ class MapsActions(QObject):
         menu.addAction(self.add_action)
         menu.addAction(self.remove_action)
         window.pageBuilt.connect(self._page_built)
-        window.viewChanged.connect(lambda _n: self._update())
+        menu.aboutToShow.connect(self._update)  # enabled for a selection of maps, read when shown
         self._update()
 
     # -- the Maps page ---------------------------------------------------------------------
@@ -62,11 +62,11 @@ class MapsActions(QObject):
         page.add_tool_action(self.add_action)
         page.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         page.table.customContextMenuRequested.connect(lambda pos, p=page: self._table_menu(p, pos))
-        page.table.selectionModel().selectionChanged.connect(lambda *_a: self._update())
 
     def _table_menu(self, page: TablePage, pos: QPoint) -> None:
         from PySide6.QtWidgets import QMenu
 
+        self._update()
         menu = QMenu(page.table)
         menu.addAction(self.add_action)
         menu.addAction(self.remove_action)
@@ -113,6 +113,7 @@ class MapsActions(QObject):
         """Forget the selected maps and what is cached of them (no API call)."""
         records = self.selected_maps()
         if not records:
+            self.window.show_message(_tr("Select the maps to remove in the Maps view first."))
             return []
         if confirm:
             names = ", ".join(f"“{r.get('title') or r['id']}”" for r in records[:5])

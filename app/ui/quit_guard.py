@@ -30,9 +30,9 @@ def _tr(text: str) -> str:
 
 def imports_under_way(manager: ImportManager | None) -> list[JobInfo]:
     """The jobs this session is running, or that wait for their next batch."""
-    if manager is None:
+    running = set(manager.running_jobs()) if manager is not None else set()
+    if manager is None or not running:
         return []
-    running = set(manager.running_jobs())
     return [info for info in manager.jobs() if info.id in running and info.state in UNDER_WAY]
 
 

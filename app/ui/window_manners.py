@@ -104,17 +104,12 @@ class WindowManners(QObject):
         title = self.go_actions[name].text() if name in self.go_actions else name
         menu.addAction(_tr("&Open {0}").format(title), lambda: self._show_view(name))
         for action in self.view_actions.get(name, []):
-            if action.isEnabled() or name != self._current():
-                entry = menu.addAction(action.text(), lambda a=action: (self._show_view(name), a.trigger()))
-                entry.setShortcuts(action.shortcuts())
+            entry = menu.addAction(action.text(), lambda a=action: (self._show_view(name), a.trigger()))
+            entry.setShortcuts(action.shortcuts())
         menu.addSeparator()
         for action in self.common_actions:
             menu.addAction(action)
         return menu
-
-    def _current(self) -> str:
-        item = self.sidebar.currentItem()
-        return str(item.data(0, self._name_role)) if item is not None else ""
 
     def _sidebar_menu(self, pos: QPoint) -> None:
         item = self.sidebar.itemAt(pos)
