@@ -166,7 +166,7 @@ def test_quitting_with_an_import_waiting_asks_first(qloop: qasync.QEventLoop, em
         in_loop(qloop, box.keep_button.click)
         drive(qloop, lambda: not window.isVisible(), 10)
         run(qloop, manager.shutdown())
-        next_start = J.JobStore(empty_cache)  # what the next start resumes
+        next_start = J.JobStore(empty_cache.state)  # what the next start resumes
         try:
             assert [j.id for j in next_start.list_jobs((J.QUEUED, J.RUNNING, J.WAITING))] == [job_id]
         finally:
