@@ -59,6 +59,8 @@ def register(subparsers: Any) -> None:
     jobs.add_argument("--resume", nargs="?", const="latest", default=None, metavar="JOB_ID",
                       help="resume an import job (the latest unfinished one without JOB_ID)")
     jobs.add_argument("--list", dest="list_jobs", action="store_true", help="list the import jobs")
+    jobs.add_argument("--wait", action="store_true",
+                      help="when another process runs the job, wait for it to finish instead of stopping")
     parser.set_defaults(func=run, _import_parser=parser)
 
 
@@ -108,21 +110,13 @@ def _column_overrides(args: argparse.Namespace) -> dict[str, str]:
     return out
 
 
-def load_plan(args: argparse.Namespace) -> Any:
-    """Read, map and check FILE with the command line's options, keeping every valid row (the
-    job engine uses this). Raises OSError or CsvImportError."""
-    from app.core.csvimport import analyse, read_file
-
-    data = read_file(args.file)
-    return analyse(data, _options(args), _column_overrides(args) or None)
-
-
 def load_summary(args: argparse.Namespace) -> Any:
-    """Like `load_plan` in one pass and constant memory, keeping only the preview rows."""
-    from app.core.csvimport import read_file, summarise
+    """Read, map and check FILE in one pass and constant memory (the file is streamed), keeping
+    only the preview rows (and the invalid ones)."""
+    from app.core.csvimport import open_input, summarise
 
-    data = read_file(args.file)
-    return summarise(data, _options(args), _column_overrides(args) or None, keep_valid=_PREVIEW_ROWS)
+    with open_input(args.file) as fh:
+        return summarise(fh, _options(args), _column_overrides(args) or None, keep_valid=_PREVIEW_ROWS)
 
 
 def dry_run(args: argparse.Namespace) -> int:

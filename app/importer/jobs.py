@@ -21,16 +21,20 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from app.importer import lease
+from app.importer.lease import Holder, Owner
 from app.services.config import data_dir
 from app.storage.schema import STATE_DB, migrate_component, register_component
 from app.storage.state import CACHE_FILE, StateDB
 
 BATCH_SIZE = 100
+_WRITE_CHUNK = 1000  # rows written per statement while a job is stored
 
 # Job states.
 QUEUED, RUNNING, PAUSED, WAITING, CANCELLED, FAILED, DONE = (
@@ -100,6 +104,8 @@ MIGRATIONS = [
         PRIMARY KEY (job_id, location_id)
     )
     """,
+    # v2: one runner per job (its lease), and when a batch's request can no longer land.
+    lease.MIGRATION + ";\nALTER TABLE import_batches ADD COLUMN land_by REAL",
 ]
 
 register_component("importer", MIGRATIONS, database=STATE_DB)
@@ -223,18 +229,20 @@ class JobStore:
         self,
         *,
         map_id: str,
-        rows: Sequence[JobRow],
+        rows: Iterable[JobRow],
         rejected: Iterable[dict[str, Any]] = (),
         file_path: str = "",
         file_fingerprint: str = "",
         mapping: dict[str, Any] | None = None,
         options: dict[str, Any] | None = None,
-        skipped: int = 0,
+        skipped: int | Callable[[], int] = 0,
         baseline_ids: Iterable[str] = (),
         name: str = "",
         batch_size: int = BATCH_SIZE,
     ) -> str:
-        """Store a new job (state ``queued``) with its rows split into batches; returns its id."""
+        """Store a new job (state ``queued``) with its rows split into batches, in one
+        transaction; returns its id. ``rows`` may be a stream (written a chunk at a time, never
+        held); ``skipped`` may be a count known only once the stream is read."""
         if not 1 <= batch_size <= BATCH_SIZE:
             raise ValueError(f"batch size must be 1..{BATCH_SIZE}")
         job_id = "job_" + uuid.uuid4().hex[:12]
@@ -244,30 +252,36 @@ class JobStore:
                 "INSERT INTO import_jobs(id, name, map_id, file_path, file_fingerprint, mapping, options,"
                 " state, total_rows, skipped, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (job_id, name or Path(file_path).name, map_id, file_path, file_fingerprint,
-                 json.dumps(mapping or {}), json.dumps(options or {}), QUEUED, len(rows), skipped,
-                 now, now),
+                 json.dumps(mapping or {}), json.dumps(options or {}), QUEUED, 0, 0, now, now),
             )
-            nbatches = (len(rows) + batch_size - 1) // batch_size
+            total = 0
+            for part in _chunked(rows, _WRITE_CHUNK):
+                self.conn.executemany(
+                    "INSERT INTO import_rows(job_id, seq, idx, line, fingerprint, payload, layer_ids)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    [(job_id, i // batch_size, i % batch_size, r.line, r.fingerprint,
+                      json.dumps(r.payload, ensure_ascii=False), json.dumps(list(r.layer_ids)))
+                     for i, r in enumerate(part, start=total)],
+                )
+                total += len(part)
+            nbatches = (total + batch_size - 1) // batch_size
             self.conn.executemany(
                 "INSERT INTO import_batches(job_id, seq, state, updated_at) VALUES (?,?,?,?)",
-                [(job_id, seq, B_PENDING, now) for seq in range(nbatches)],
-            )
-            self.conn.executemany(
-                "INSERT INTO import_rows(job_id, seq, idx, line, fingerprint, payload, layer_ids)"
-                " VALUES (?,?,?,?,?,?,?)",
-                [(job_id, i // batch_size, i % batch_size, r.line, r.fingerprint,
-                  json.dumps(r.payload, ensure_ascii=False), json.dumps(list(r.layer_ids)))
-                 for i, r in enumerate(rows)],
+                ((job_id, seq, B_PENDING, now) for seq in range(nbatches)),
             )
             self.conn.executemany(
                 "INSERT INTO import_rejected(job_id, line, error, source, row) VALUES (?,?,?,?,?)",
-                [(job_id, int(r.get("line", 0)), str(r.get("error", "")), r.get("source", "client"),
+                ((job_id, int(r.get("line", 0)), str(r.get("error", "")), r.get("source", "client"),
                   json.dumps(r["row"], ensure_ascii=False) if r.get("row") is not None else None)
-                 for r in rejected],
+                 for r in rejected),
             )
             self.conn.executemany(
                 "INSERT OR IGNORE INTO import_baseline(job_id, location_id) VALUES (?,?)",
-                [(job_id, lid) for lid in baseline_ids],
+                ((job_id, lid) for lid in baseline_ids),
+            )
+            self.conn.execute(
+                "UPDATE import_jobs SET total_rows=?, skipped=? WHERE id=?",
+                (total, skipped() if callable(skipped) else skipped, job_id),
             )
         return job_id
 
@@ -322,7 +336,7 @@ class JobStore:
 
     def delete_job(self, job_id: str) -> None:
         with self._tx():
-            for table in ("import_rows", "import_batches", "import_rejected", "import_baseline"):
+            for table in ("import_rows", "import_batches", "import_rejected", "import_baseline", "import_leases"):
                 self.conn.execute(f"DELETE FROM {table} WHERE job_id=?", (job_id,))
             self.conn.execute("DELETE FROM import_jobs WHERE id=?", (job_id,))
 
@@ -334,6 +348,32 @@ class JobStore:
             " ORDER BY b.seq", (job_id,),
         ).fetchall()
         return [BatchInfo(r["seq"], r["state"], r["attempts"], r["error"], r["n"]) for r in rows]
+
+    def land_by(self, job_id: str, seqs: Sequence[int]) -> float:
+        """When the last request of these batches can no longer land (0 when none went out)."""
+        if not seqs:
+            return 0.0
+        marks = ",".join("?" * len(seqs))
+        r = self.conn.execute(
+            f"SELECT max(coalesce(land_by, sent_at)) FROM import_batches WHERE job_id=? AND seq IN ({marks})",
+            (job_id, *seqs),
+        ).fetchone()
+        return float(r[0] or 0.0)
+
+    # ---- the runner's lease -----------------------------------------------------------------
+    def acquire_lease(self, job_id: str, owner: Owner, *, ttl: float = lease.LEASE_TTL) -> Holder | None:
+        """Take the job for ``owner``: None when it is ours, else who holds it."""
+        return lease.acquire(self.conn, job_id, owner, ttl=ttl)
+
+    def renew_lease(self, job_id: str, owner: Owner, *, ttl: float = lease.LEASE_TTL) -> bool:
+        return lease.renew(self.conn, job_id, owner, ttl=ttl)
+
+    def release_lease(self, job_id: str, owner: Owner) -> None:
+        lease.release(self.conn, job_id, owner)
+
+    def lease_holder(self, job_id: str) -> Holder | None:
+        """Who runs the job now (None when nobody does)."""
+        return lease.current_holder(self.conn, job_id)
 
     def batch_state(self, job_id: str, seq: int) -> str | None:
         r = self.conn.execute(
@@ -358,13 +398,14 @@ class JobStore:
         ]
 
     def set_batch_state(self, job_id: str, seq: int, state: str, *, error: str | None = None,
-                        sending: bool = False) -> None:
+                        sending: bool = False, deadline: float = 0.0) -> None:
+        """``sending``: the request goes out now; it can land until ``deadline`` seconds later."""
         now = time.time()
         with self._tx():
             if sending:
                 self.conn.execute(
-                    "UPDATE import_batches SET state=?, error=?, attempts=attempts+1, sent_at=?, updated_at=?"
-                    " WHERE job_id=? AND seq=?", (state, error, now, now, job_id, seq),
+                    "UPDATE import_batches SET state=?, error=?, attempts=attempts+1, sent_at=?, land_by=?,"
+                    " updated_at=? WHERE job_id=? AND seq=?", (state, error, now, now + deadline, now, job_id, seq),
                 )
             else:
                 self.conn.execute(
@@ -434,6 +475,12 @@ class JobStore:
                 "SELECT location_id FROM import_baseline WHERE job_id=?", (job_id,)
             ).fetchall()
         }
+
+
+def _chunked(rows: Iterable[JobRow], size: int) -> Iterator[list[JobRow]]:
+    it = iter(rows)
+    while part := list(islice(it, size)):
+        yield part
 
 
 def open_store(state: StateDB | None = None) -> JobStore:

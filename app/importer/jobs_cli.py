@@ -5,7 +5,8 @@ configuration as the app: the Mapiry key from MAPIRY_API_KEY or the keyring, the
 from MAPIRY_BASE_URL or the saved settings; jobs live in the app's state database (beside the cache).
 
 Exit statuses: 0 the job is done; 1 the job failed or was interrupted (the reason is printed,
-and how to resume); 2 a usage, file or configuration problem (with what to do).
+and how to resume); 2 a usage, file or configuration problem (with what to do), or the job
+is being run by another process (who, and since when, is printed; ``--wait`` waits for it).
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ import time
 from typing import Any
 
 from app.importer import jobs as J
+from app.importer.filejob import FileCheck, check_file, count_existing, create_file_job, plan_map
 from app.importer.jobs import JobInfo, JobStore, open_store
-from app.importer.runner import JobProgress, JobRunner, JobSummary, create_import_job, plan_import, summarize
-from app.importer.taxonomy import KINDS, SourceRow
+from app.importer.lease import JobHeldError, LeaseLostError
+from app.importer.runner import JobProgress, JobRunner, JobSummary, summarize
+from app.importer.taxonomy import KINDS, create_missing
 
 OK, FAILED, USAGE = 0, 1, 2
+HELD = USAGE  # another runner holds the job: nothing was done (see --wait)
+HELD_POLL = 1.0  # seconds between looks at a held job's lease while --wait waits
 _KIND_WORDS = {"categories": "category", "tags": "tag", "layers": "layer"}
 
 
@@ -54,12 +59,12 @@ def _open_store() -> JobStore:
 
 
 def _make_client() -> Any:
-    from app.services.config import MissingKeyError, load_connection, make_client
+    from app.services.config import BadSettingError, MissingKeyError, load_connection, make_client
 
     conn = load_connection("mapiry")
     try:
         return make_client(conn)
-    except MissingKeyError as exc:
+    except (MissingKeyError, BadSettingError) as exc:
         raise _UsageProblem(exc.user_message()) from None
 
 
@@ -82,7 +87,8 @@ class _ProgressLine:
         if p.rejected:
             text += f", {p.rejected} rejected"
         if p.state == J.WAITING and p.wait_until:
-            text += f", next batch in {p.wait_seconds:.0f} s (rate limit)"
+            text += f", waiting {p.wait_seconds:.0f} s (until {time.strftime('%H:%M:%S', time.localtime(p.wait_until))}): " \
+                    f"{p.message or 'the rate limit'}"
         now = time.monotonic()
         if text == self.last or (p.state == self.last_state and now - self.last_time < 0.5
                                  and p.batches_sent < p.batches_total):
@@ -120,17 +126,37 @@ def _finish(summary: JobSummary, as_json: bool) -> int:
     return FAILED
 
 
-async def _run_job(store: JobStore, client: Any, job_id: str) -> JobSummary:
-    line = _ProgressLine()
-    try:
-        return await JobRunner(store, client, job_id, progress=line).run()
-    finally:
-        line.end()
+class _Held(Exception):
+    """Another runner holds the job and we were not asked to wait."""
+
+
+async def _run_job(store: JobStore, client: Any, job_id: str, *, wait: bool = False) -> JobSummary:
+    """Run the job; with ``wait``, first wait for another runner that holds it to let go."""
+    said = False
+    while True:
+        line = _ProgressLine()
+        try:
+            return await JobRunner(store, client, job_id, progress=line).run()
+        except JobHeldError as exc:
+            if not wait:
+                _err(f"cabinet import: {exc.user_message()}")
+                raise _Held from None
+            if not said:
+                _err(f"{exc.holder.describe()}; waiting for it to finish (Ctrl+C to stop waiting).")
+                said = True
+            await asyncio.sleep(HELD_POLL)
+        except LeaseLostError as exc:
+            _err(f"cabinet import: {exc.user_message()}")
+            raise _Held from None
+        finally:
+            line.end()
 
 
 def _run(coro: Any, store: JobStore, job_id_box: list[str]) -> JobSummary | int:
     try:
         return asyncio.run(coro)
+    except _Held:
+        return HELD
     except KeyboardInterrupt:
         if job_id_box:
             _err("", f"Interrupted. Continue with: cabinet import --resume {job_id_box[0]}")
@@ -139,85 +165,78 @@ def _run(coro: Any, store: JobStore, job_id_box: list[str]) -> JobSummary | int:
 
 # ---- import FILE --map ID ---------------------------------------------------------------
 def _import(args: argparse.Namespace) -> int:
-    from app.core.csvimport import CsvImportError, file_fingerprint, read_file
-    from app.importer.cli import file_problem, load_plan
-
-    path = args.file
-    try:
-        engine_plan = load_plan(args)
-        fingerprint = file_fingerprint(read_file(path))
-    except OSError as exc:
-        return _usage(*file_problem(path, exc))
-    except CsvImportError as exc:
-        return _usage(f"{path}: {exc.message}", exc.hint or "")
-    result = engine_plan.result
-    rows = [SourceRow.from_valid_row(r) for r in result.valid]
-    rejected = [{"line": r.line, "error": r.error, "row": r.fields} for r in result.invalid]
-    if not rows:
-        return _usage(f"{path}: none of the {result.rows} rows is valid, nothing to import",
-                      "Check the file with: cabinet import FILE --dry-run")
-    for warning in result.warnings:
-        _err(f"warning: {warning}")
-    if rejected:
-        _err(f"{len(rejected)} invalid rows will not be sent (see them with --dry-run).")
-    try:
-        client = _make_client()
-    except _UsageProblem as exc:
-        return _usage(str(exc))
+    """The file is streamed (filejob.py): memory does not grow with it. The key and the map
+    are checked before the file is read."""
+    from app.core.csvimport import CsvImportError
+    from app.importer.cli import _column_overrides, _options, file_problem
     from app.services.mapiry import MapiryClient
 
+    path = args.file
     try:
         map_id = MapiryClient.parse_map_ref(args.map_id)
     except ValueError as exc:
         return _usage(f"'{args.map_id}' is not a map id or map URL ({exc})",
                       "Give the map's id (or its URL) with --map.")
+    try:
+        client = _make_client()
+    except _UsageProblem as exc:
+        return _usage(str(exc))
+    try:
+        check = check_file(path, _options(args), _column_overrides(args) or None)
+    except OSError as exc:
+        return _usage(*file_problem(path, exc))
+    except CsvImportError as exc:
+        return _usage(f"{path}: {exc.message}", exc.hint or "")
+    if not check.valid:
+        return _usage(f"{path}: none of the {check.rows} rows is valid, nothing to import",
+                      "Check the file with: cabinet import FILE --dry-run")
+    for warning in check.warnings:
+        _err(f"warning: {warning}")
+    if check.invalid:
+        _err(f"{len(check.invalid)} invalid rows will not be sent (see them with --dry-run).")
     store = _open_store()
     box: list[str] = []
-    parsed = engine_plan.parsed
-    meta = {
-        "file_path": str(path), "file_fingerprint": fingerprint,
-        "mapping": dict(engine_plan.columns),
-        "options": {"encoding": parsed.encoding, "delimiter": parsed.delimiter,
-                    "decimal_comma": parsed.decimal_comma, "has_header": parsed.has_header},
-    }
-    outcome = _run(_import_async(args, store, client, map_id, rows, rejected, meta, box), store, box)
+    o = check.options
+    meta = {"mapping": dict(check.columns),
+            "options": {"encoding": o.encoding, "delimiter": o.delimiter, "decimal_comma": o.decimal_comma,
+                        "has_header": o.has_header}}
+    outcome = _run(_import_async(args, store, client, map_id, check, meta, box), store, box)
     store.close()
     return outcome if isinstance(outcome, int) else _finish(outcome, bool(getattr(args, "json", False)))
 
 
 async def _import_async(args: argparse.Namespace, store: JobStore, client: Any, map_id: str,
-                        rows: list[SourceRow], rejected: list[dict[str, Any]], meta: dict[str, Any],
-                        box: list[str]) -> JobSummary | int:
+                        check: FileCheck, meta: dict[str, Any], box: list[str]) -> JobSummary | int:
     from app.core.errors import CabinetError, NotFoundError
 
     async with client:
         try:
-            plan = await plan_import(client, map_id, rows)
+            plan = await plan_map(client, map_id, check)
         except NotFoundError:
             return _usage(f"there is no map '{map_id}' in this Mapiry account",
                           "Check the map id (or URL) given with --map.")
         except CabinetError as exc:
             _err(f"cabinet import: {exc.user_message()}")
             return FAILED
+        existing = count_existing(check, plan)
         skip = bool(getattr(args, "skip_existing", False))
-        if plan.existing_count and not skip and not getattr(args, "allow_duplicates", False):
+        if existing and not skip and not getattr(args, "allow_duplicates", False):
             return _usage(
-                f"{plan.existing_count} of the {len(rows)} rows are already on map {map_id} "
+                f"{existing} of the {check.valid} rows are already on map {map_id} "
                 "(same name and coordinates); nothing was sent",
                 "Pass --skip-existing to import only the others, or --allow-duplicates to import them again.",
             )
-        if plan.existing_count and skip:
-            _err(f"Skipping {plan.existing_count} rows already on the map.")
-        if skip and plan.existing_count == len(rows):
+        if existing and skip:
+            _err(f"Skipping {existing} rows already on the map.")
+        if skip and existing == check.valid:
             _err("Every row is already on the map.")
         try:
-            job_id = await create_import_job(
-                store, client, plan, skip_existing=skip, create_missing_taxonomy=True, rejected=rejected,
-                **meta,
-            )
+            if plan.taxonomy.has_missing:
+                await create_missing(client, map_id, plan.taxonomy)
         except CabinetError as exc:
             _err(f"cabinet import: creating the missing categories, tags or layers failed: {exc.user_message()}")
             return FAILED
+        job_id = create_file_job(store, check, plan, map_id, skip_existing=skip, meta=meta)  # nothing else runs
         box.append(job_id)
         for kind in KINDS:
             for name in plan.taxonomy.created[kind]:
@@ -226,7 +245,7 @@ async def _import_async(args: argparse.Namespace, store: JobStore, client: Any, 
         assert info is not None
         _err(f"Import job {job_id}: {info.total_rows} locations in {info.batches_total} batches "
              f"to map {map_id}.")
-        return await _run_job(store, client, job_id)
+        return await _run_job(store, client, job_id, wait=bool(args.wait))
 
 
 # ---- --resume [JOB_ID] ------------------------------------------------------------------
@@ -255,7 +274,7 @@ def _resume(args: argparse.Namespace, job_id: str | None) -> int:
 
         async def go() -> JobSummary:
             async with client:
-                return await _run_job(store, client, info.id)
+                return await _run_job(store, client, info.id, wait=bool(args.wait))
 
         outcome = _run(go(), store, [info.id])
         return outcome if isinstance(outcome, int) else _finish(outcome, bool(getattr(args, "json", False)))

@@ -10,9 +10,14 @@ Public API (used by the GUI wizard and by ``cabinet import``)::
     summary = await runner.run()        # runner.pause() / .resume() / .cancel() meanwhile
     resumable_jobs(cache)               # jobs to continue at start
 
-Rules: before a batch goes out it is committed as "sending"; after the answer, "created"
-with the location ids. A batch found "sending" or "unknown" is reconciled against the map's
-locations before anything else is sent. Pacing follows the bulk bucket's headers and 429s.
+Rules: one runner per job — ``run()`` takes the job's lease (importer/lease.py) before
+anything is sent and raises JobHeldError when another process holds it. Before a batch goes
+out it is committed as "sending", with the time by which its request can no longer land
+(now + the client's total request deadline); after the answer, "created" with the location
+ids. A batch found "sending" or "unknown" is reconciled against the map's locations before
+anything else is sent — only once its request can no longer land, so a request still in
+flight (held by a slow proxy when the sender died) is never sent again. Pacing follows the
+bulk bucket's headers and 429s.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from app.core.errors import (
 )
 from app.importer import jobs as J
 from app.importer.jobs import JobInfo, JobStore, StoreTarget
+from app.importer.lease import HEARTBEAT, JobHeldError, LeaseLostError, Owner
 from app.importer.pacing import Pacer
 from app.importer.reconcile import Existing, find_existing, index_map, match_batch
 from app.importer.taxonomy import SourceRow, TaxonomyPlan, build_job_rows, create_missing, plan_taxonomy
@@ -152,6 +158,8 @@ async def create_import_job(
 
 
 # ---- the runner -------------------------------------------------------------------------
+# What a job waiting for an earlier request says (the CLI and the app show it with the countdown).
+LANDING_WAIT = "a batch sent earlier may still arrive; the map is checked once it no longer can"
 _UNKNOWN_ERRORS = (OutcomeUnknownError, ServerError, ResponseFormatError)
 
 
@@ -166,12 +174,19 @@ class JobRunner:
         *,
         progress: Callable[[JobProgress], None] | None = None,
         clock: Callable[[], float] = time.time,
+        owner: Owner | None = None,
+        deadline: float | None = None,
     ) -> None:
+        """``deadline``: the client's total request deadline (seconds), by default its own
+        (``client.request_deadline``): a request sent is answered, failed or dead by then."""
         self.store = store
         self.client = client
         self.job_id = job_id
         self.progress = progress
         self.clock = clock
+        self.owner = owner if owner is not None else Owner.this_process()
+        self.deadline = float(deadline if deadline is not None else client.request_deadline)
+        self._lost = False
         limits = getattr(client, "rate_limits", None)
         self.bulk_pacer = Pacer(limits, "bulk", clock=clock)
         self.general_pacer = Pacer(limits, "general", clock=clock)
@@ -204,6 +219,8 @@ class JobRunner:
     # -- bookkeeping --
     def _set_state(self, state: str, *, error: str | None = None, wait_until: float | None = None,
                    message: str = "") -> None:
+        if self._lost:  # another runner has the job now: its state is theirs to write
+            raise LeaseLostError(self.job_id)
         self._state = state
         self._wait_until = wait_until
         self.store.set_job_state(self.job_id, state, error=error, wait_until=wait_until)
@@ -228,6 +245,8 @@ class JobRunner:
 
     async def _checkpoint(self) -> bool:
         """Before each request: hold while paused; False once cancelled."""
+        if self._lost:
+            raise LeaseLostError(self.job_id)
         if self._paused and not self._cancelled:
             self._set_state(J.PAUSED)
             while self._paused and not self._cancelled:
@@ -249,16 +268,43 @@ class JobRunner:
             until = self.clock() + delay
             if self._state != J.WAITING or self._wait_until != until:
                 self._set_state(J.WAITING, wait_until=until,
-                                message=f"waiting {delay:.0f} s for the {pacer.bucket} rate limit")
+                                message=f"the {pacer.bucket} rate limit")
             await self._sleep(delay)
 
     # -- the job --
     async def run(self) -> JobSummary:
+        """Run the job to its end. Raises JobHeldError (nothing sent, nothing written) when
+        another runner holds it, and LeaseLostError when another took it over meanwhile."""
         info = self.store.get_job(self.job_id)
         if info is None:
             raise KeyError(f"no import job {self.job_id}")
         if info.state in J.FINISHED_STATES:
             return summarize(self.store, self.job_id)
+        holder = self.store.acquire_lease(self.job_id, self.owner)
+        if holder is not None:
+            raise JobHeldError(holder)
+        heartbeat = asyncio.ensure_future(self._heartbeat(asyncio.current_task()))
+        try:
+            return await self._run(info)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await heartbeat
+            with contextlib.suppress(Exception):
+                self.store.release_lease(self.job_id, self.owner)
+
+    async def _heartbeat(self, task: asyncio.Task[Any] | None) -> None:
+        """Renew the lease while the job runs; stop the run if another runner took it over."""
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            if not self.store.renew_lease(self.job_id, self.owner):
+                self._lost = True
+                self._wake.set()
+                if task is not None:
+                    task.cancel()
+                return
+
+    async def _run(self, info: JobInfo) -> JobSummary:
         self.map_id = info.map_id
         if info.state == J.WAITING and info.wait_until and info.wait_until > self.clock():
             # A wait recorded before a close or crash: this process has not seen the headers yet.
@@ -280,12 +326,16 @@ class JobRunner:
             else:
                 self._set_state(J.CANCELLED)
         except asyncio.CancelledError:
+            if self._lost:
+                raise LeaseLostError(self.job_id) from None
             # The task was cancelled (the app is closing): the job goes on at the next start,
             # unless the person had paused it, in which case it stays paused.
             state = J.PAUSED if self._paused else J.QUEUED
             with contextlib.suppress(Exception):
                 self.store.set_job_state(self.job_id, state)
                 self._state = state
+            raise
+        except LeaseLostError:
             raise
         except CabinetError as exc:
             self._set_state(J.FAILED, error=exc.user_message())
@@ -302,7 +352,7 @@ class JobRunner:
                 break
             if not await self._wait_for(self.bulk_pacer):
                 return False
-            self.store.set_batch_state(self.job_id, seq, J.B_SENDING, sending=True)
+            self.store.set_batch_state(self.job_id, seq, J.B_SENDING, sending=True, deadline=self.deadline)
             self.requests_sent += 1
             self.send_times.append(self.clock())
             try:
@@ -353,8 +403,29 @@ class JobRunner:
             self.store.set_batch_state(self.job_id, seq, J.B_REJECTED, error=str(exc))
         self._emit("the server refused rows of a batch")
 
+    async def _await_landing(self, seqs: list[int]) -> None:
+        """Wait until the requests of these batches can no longer land (shown as a wait)."""
+        land_by = self.store.land_by(self.job_id, seqs)
+        while not self._lost:
+            delay = land_by - self.clock()
+            if delay <= 0:
+                break
+            self._set_state(J.WAITING, wait_until=land_by,
+                            message=LANDING_WAIT)
+            await self._sleep(delay)
+            if self._cancelled:
+                break  # the check is still owed: the batch stays unconfirmed until the next run
+        if self._lost:
+            raise LeaseLostError(self.job_id)
+
     async def _reconcile(self, seqs: list[int]) -> None:
-        """Match the unconfirmed rows of these batches against the map's locations."""
+        """Match the unconfirmed rows of these batches against the map's locations (once their
+        requests can no longer land)."""
+        await self._await_landing(seqs)
+        if self._cancelled:
+            return
+        if self._state != J.RUNNING:
+            self._set_state(J.RUNNING)
         pending = {seq: [r for r in self.store.batch_rows(self.job_id, seq) if r.location_id is None]
                    for seq in seqs}
         fps = {r.fingerprint for rows in pending.values() for r in rows}

@@ -88,19 +88,33 @@ class TaxonomyPlan:
         return {k: {"missing": self.missing(k), "created": list(self.created[k])} for k in KINDS}
 
 
+class UsedNames:
+    """The distinct category, tag and layer names rows use (first spelling wins), gathered a
+    chunk of rows at a time."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, dict[str, str]] = {k: {} for k in KINDS}
+
+    def add(self, rows: Iterable[SourceRow]) -> UsedNames:
+        seen = self.seen
+        for r in rows:
+            if r.category and r.category.strip():
+                seen["categories"].setdefault(name_key(r.category), r.category.strip())
+            for t in r.tags:
+                if t and t.strip():
+                    seen["tags"].setdefault(name_key(t), t.strip())
+            for layer in r.layers:
+                if layer and layer.strip():
+                    seen["layers"].setdefault(name_key(layer), layer.strip())
+        return self
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {k: list(v.values()) for k, v in self.seen.items()}
+
+
 def used_names(rows: Iterable[SourceRow]) -> dict[str, list[str]]:
     """The distinct category, tag and layer names the rows use (first spelling wins)."""
-    seen: dict[str, dict[str, str]] = {k: {} for k in KINDS}
-    for r in rows:
-        if r.category and r.category.strip():
-            seen["categories"].setdefault(name_key(r.category), r.category.strip())
-        for t in r.tags:
-            if t and t.strip():
-                seen["tags"].setdefault(name_key(t), t.strip())
-        for layer in r.layers:
-            if layer and layer.strip():
-                seen["layers"].setdefault(name_key(layer), layer.strip())
-    return {k: list(v.values()) for k, v in seen.items()}
+    return UsedNames().add(rows).as_dict()
 
 
 async def _list(client: Any, kind: str, map_id: str) -> list[dict[str, Any]]:
@@ -109,8 +123,12 @@ async def _list(client: Any, kind: str, map_id: str) -> list[dict[str, Any]]:
 
 async def plan_taxonomy(client: Any, map_id: str, rows: Sequence[SourceRow]) -> TaxonomyPlan:
     """Match the rows' names to the map's categories, tags and layers (no request when unused)."""
+    return await plan_taxonomy_names(client, map_id, used_names(rows))
+
+
+async def plan_taxonomy_names(client: Any, map_id: str, wanted: dict[str, list[str]]) -> TaxonomyPlan:
+    """Match names (``used_names()``) to the map's categories, tags and layers."""
     plan = TaxonomyPlan(map_id)
-    wanted = used_names(rows)
     for kind in KINDS:
         if not wanted[kind]:
             continue

@@ -32,6 +32,12 @@ class ApiClient:
     def rate_limits(self) -> RateLimitTracker:
         return self.http.rate_limits
 
+    @property
+    def request_deadline(self) -> float:
+        """Seconds after which a request sent by this client has surely ended (answered, failed or
+        given up): a write whose answer was lost cannot land later than its send time plus this."""
+        return self.http.deadline
+
     async def aclose(self) -> None:
         await self.http.aclose()
 

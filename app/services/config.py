@@ -30,6 +30,7 @@ KEY_PLACES = {"instamapp": "Business team settings → API keys", "mapiry": "Acc
 KEY_ENV = {"instamapp": "INSTAMAPP_API_KEY", "mapiry": "MAPIRY_API_KEY"}
 URL_ENV = {"instamapp": "INSTAMAPP_BASE_URL", "mapiry": "MAPIRY_BASE_URL"}
 CONNECTIONS_FILE = "connections.json"
+DEADLINE_ENV = "CABINET_REQUEST_DEADLINE"  # seconds one request may take in all (tests, slow links)
 
 
 class MissingKeyError(CabinetError):
@@ -234,10 +235,33 @@ def load_connection(service: str, credentials: CredentialStore | None = None) ->
     return Connection(service, url, None, "none", url_source)
 
 
+class BadSettingError(CabinetError, ValueError):
+    """An environment variable holds a value Cabinet cannot use."""
+
+
+def request_deadline() -> float | None:
+    """The total deadline of one request from CABINET_REQUEST_DEADLINE (None when unset)."""
+    raw = os.environ.get(DEADLINE_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.5 <= value <= 3600:
+        raise BadSettingError(f"{DEADLINE_ENV}={raw!r} is not a number of seconds between 0.5 and 3600; "
+                              f"fix it or unset it (the default is used then).")
+    return value
+
+
 def make_client(conn: Connection, **http_kwargs: Any) -> InstaMappClient | MapiryClient:
-    """The adapter for a connection. Raises MissingKeyError when it has no key."""
+    """The adapter for a connection. Raises MissingKeyError when it has no key, BadSettingError
+    for a bad CABINET_REQUEST_DEADLINE."""
     if not conn.api_key:
         raise MissingKeyError(conn.service)
+    deadline = request_deadline()
+    if deadline is not None:
+        http_kwargs.setdefault("timeout", deadline)
     if conn.service == "instamapp":
         from app.services.instamapp import InstaMappClient
 

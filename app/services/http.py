@@ -207,6 +207,7 @@ class ServiceHttp:
             remember_secret(key)  # never in a log line from here on
         self._read_error = read_error
         self._classify = classify or error_class
+        self.deadline = float(timeout)  # a request has ended by then (answered, failed or given up)
         self.max_retries = max(0, int(max_retries))
         self.on_wait = on_wait
         self.backoff_base = backoff_base

@@ -1,4 +1,4 @@
-"""Write cached records as CSV (columns = the API's field names) or JSON."""
+"""Write cached records as CSV (columns = the API's field names; cells formula-safe) or JSON."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import csv
 import json
 from collections.abc import Iterable
 from typing import Any, TextIO
+
+from app.core.csvsafe import neutralise, neutralise_row
 
 
 def columns_of(rows: Iterable[dict[str, Any]]) -> list[str]:
@@ -36,6 +38,6 @@ def write_export(fh: TextIO, rows: list[dict[str, Any]], fmt: str) -> None:
     cols = columns_of(rows)
     writer = csv.writer(fh, lineterminator="\n")
     if cols:
-        writer.writerow(cols)
+        writer.writerow(neutralise_row(cols))
     for row in rows:
-        writer.writerow([cell(row.get(c)) for c in cols])
+        writer.writerow([neutralise(cell(row.get(c))) for c in cols])

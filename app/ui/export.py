@@ -7,17 +7,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from app.core.csvsafe import neutralise, neutralise_row
 from app.ui.columns import Column, Lookups
 
 
 def write_csv(path: str | Path, columns: Sequence[Column], records: Iterable[Mapping[str, Any]]) -> int:
-    """CSV with the API's field names as the header; lists/objects as JSON. Returns the row count."""
+    """CSV with the API's field names as the header; lists/objects as JSON; every cell formula-safe
+    (core/csvsafe.py). Returns the row count."""
     count = 0
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow([c.key for c in columns])
+        writer.writerow(neutralise_row([c.key for c in columns]))
         for record in records:
-            writer.writerow([c.export_value(record) for c in columns])
+            writer.writerow([neutralise(c.export_value(record)) for c in columns])
             count += 1
     return count
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from app.importer import jobs as J
 from app.importer.jobs import JobInfo, JobStore
+from app.importer.lease import Holder, JobHeldError, LeaseLostError
 from app.importer.runner import JobProgress, JobRunner, JobSummary, summarize
 from app.ui import tasks
 
@@ -137,13 +138,18 @@ class ImportManager(QObject):
             self.jobsChanged.emit()
 
     def resume_unfinished(self) -> list[str]:
-        """Continue the jobs a close or a crash interrupted (paused and failed ones wait for the person)."""
+        """Continue the jobs a close or a crash interrupted (paused and failed ones wait for the
+        person), leaving alone those another process runs (the command line, another window)."""
         started = []
         for info in self.store.list_jobs((J.QUEUED, J.RUNNING, J.WAITING)):
-            if not self.is_running(info.id):
+            if not self.is_running(info.id) and self.store.lease_holder(info.id) is None:
                 self.start(info.id)
                 started.append(info.id)
         return started
+
+    def held_elsewhere(self, job_id: str) -> Holder | None:
+        """Who runs the job when another process does (None when nobody does, or this app)."""
+        return None if self.is_running(job_id) else self.store.lease_holder(job_id)
 
     async def shutdown(self) -> None:
         """Stop the running tasks (their jobs go on at the next start) and close the store."""
@@ -174,6 +180,11 @@ class ImportManager(QObject):
 
     def _failed(self, job_id: str, exc: BaseException) -> None:
         self._runners.pop(job_id, None)
+        if isinstance(exc, JobHeldError | LeaseLostError):
+            # Another process runs the job: its state is theirs to write; say who.
+            self.jobsChanged.emit()
+            tasks.reporter().error.emit(exc.user_message())
+            return
         with contextlib.suppress(Exception):
             self.store.set_job_state(job_id, J.FAILED, error=tasks.error_text(exc))
         self.jobFinished.emit(job_id, summarize(self.store, job_id))

@@ -29,6 +29,7 @@ class FakeMapiry:
         self.layers: list[dict[str, Any]] = []
         self.memberships: dict[str, list[str]] = {}
         self.rate_limits = RateLimitTracker()
+        self.request_deadline = 0.0  # in process: a request that failed can no longer land
         self.bulk, self.window = bulk, window
         self.window_start = time.time()
         self.used = 0

@@ -1,9 +1,12 @@
-"""The CSV import engine: Qt-free and I/O-free (except `read_file`).
+"""The CSV import engine: Qt-free and I/O-free (except `open_input` and `read_file`, which
+read only regular files).
 
 Typical use (the wizard, the CLI and the job engine all go through this)::
 
     data = read_file(path)
     plan = analyse(data, CsvOptions(delimiter=None), columns={"name": "Title"})
+    with open_input(path) as fh:            # any size, constant memory: a dry run
+        plan = summarise(fh, CsvOptions(), keep_valid=5)
     plan.parsed.encoding, plan.parsed.delimiter, plan.mapping.names(plan.parsed.header)
     plan.result.valid, plan.result.invalid, plan.result.warnings, plan.result.batches()
 
@@ -12,6 +15,8 @@ Each step can also be run alone: `parse_csv`, `guess_mapping`, `validate_records
 
 from __future__ import annotations
 
+from itertools import chain
+
 from .coords import CoordinateError, looks_numeric, parse_coordinate, parse_wkt_point
 from .errors import (
     CsvFormatError,
@@ -19,6 +24,7 @@ from .errors import (
     DecodingError,
     EmptyFileError,
     MappingError,
+    NotAFileError,
     NotTextError,
 )
 from .mapping import FIELDS, ColumnMapping, guess_mapping, normalise_label, resolve_column
@@ -36,6 +42,7 @@ from .reading import (
     detect_header,
     iter_record_chunks,
     open_csv,
+    open_input,
     parse_csv,
     read_file,
     split_records,
@@ -57,18 +64,19 @@ from .validate import (
 __all__ = [
     "BATCH_SIZE", "DELIMITERS", "DELIMITER_NAMES", "FIELDS",
     "ColumnMapping", "CoordinateError", "CsvFormatError", "CsvImportError", "CsvOptions", "DecodingError",
-    "EmptyFileError", "ImportPlan", "InvalidRow", "MappingError", "NotTextError", "ParsedCsv", "Record",
-    "CHUNK", "CsvStream", "ValidRow", "ValidationResult", "Validator",
+    "EmptyFileError", "ImportPlan", "InvalidRow", "MappingError", "NotAFileError", "NotTextError", "ParsedCsv", "Record",
+    "CHUNK", "CheckedStream", "CsvStream", "ValidRow", "ValidationResult", "Validator", "check_stream",
     "analyse", "decode_bytes", "detect_decimal_comma", "detect_delimiter", "detect_header", "export_rejected",
     "file_fingerprint", "guess_mapping", "looks_numeric", "make_batches", "normalise_label", "parse_coordinate",
-    "parse_csv", "parse_wkt_point", "read_file", "resolve_column", "row_fingerprint", "split_records",
+    "open_input", "parse_csv", "parse_wkt_point", "read_file", "resolve_column", "row_fingerprint", "split_records",
     "split_tags", "validate_records", "iter_record_chunks", "open_csv", "resolve_overrides", "summarise",
 ]
 
 
 TYPE_CHECKING = False  # no `typing` at run time (start-up time of the command line)
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
+    from typing import BinaryIO
 
 
 _MAPPING_SAMPLE = 200
@@ -132,25 +140,76 @@ def analyse(data: bytes | str | ParsedCsv, options: CsvOptions | None = None,
     return ImportPlan(parsed=parsed, mapping=mapping, result=validate_records(parsed, mapping))
 
 
-def summarise(data: bytes | str, options: CsvOptions | None = None,
+class CheckedStream:
+    """A file read once, chunk by chunk, each record checked: ``chunks()`` yields the valid and
+    invalid rows of one chunk at a time, ``result()`` then holds the counts, the warnings, the
+    first ``keep_valid`` valid rows and (with ``keep_invalid``) every invalid one. ``parsed``
+    says how the file was read, ``mapping`` how its columns map."""
+
+    def __init__(self, stream: CsvStream, mapping: ColumnMapping, chunks: Iterator[list[Record]], *,
+                 keep_valid: int = 0, keep_invalid: bool = True) -> None:
+        self.parsed = stream
+        self.mapping = mapping
+        self._chunks = chunks
+        self._keep_valid = keep_valid
+        self._keep_invalid = keep_invalid
+        self._validator = Validator(mapping, stream.options.decimal_comma)
+        self._preview: list[ValidRow] = []
+        self._invalid: list[InvalidRow] = []
+
+    @property
+    def options(self) -> CsvOptions:
+        """What was detected, as options: the same file read again with them reads the same."""
+        p = self.parsed
+        return CsvOptions(encoding=p.encoding, delimiter=p.delimiter, decimal_comma=p.decimal_comma,
+                          has_header=p.has_header)
+
+    def chunks(self) -> Iterator[tuple[list[ValidRow], list[InvalidRow]]]:
+        validator = self._validator
+        for chunk in self._chunks:
+            validator.feed(chunk)
+            valid, invalid = validator.valid, validator.invalid
+            validator.valid, validator.invalid = [], []  # nothing piles up in the validator
+            if len(self._preview) < self._keep_valid:
+                self._preview.extend(valid[: self._keep_valid - len(self._preview)])
+            if self._keep_invalid:
+                self._invalid.extend(invalid)
+            yield valid, invalid
+
+    def result(self) -> ValidationResult:
+        done = self._validator.result()
+        return ValidationResult(rows=done.rows, valid=self._preview, invalid=self._invalid,
+                                warnings=done.warnings, swapped=done.swapped, valid_count=done.valid_count)
+
+
+def check_stream(data: bytes | str | BinaryIO, options: CsvOptions | None = None,
+                 columns: Mapping[str, str | int | None] | None = None, *, mapping: ColumnMapping | None = None,
+                 keep_valid: int = 0, keep_invalid: bool = True, require_mapping: bool = True) -> CheckedStream:
+    """Open a file for one checked pass in constant memory (but for the invalid rows kept). The
+    mapping is guessed from the first records (with `columns` overriding), unless `mapping` is
+    given (a second pass over the same file). Raises the CsvImportError subclasses."""
+    stream = open_csv(data, options)
+    chunks = stream.chunks()
+    head: list[list[Record]] = []
+    if mapping is None:
+        sample: list[list[str]] = []
+        for chunk in chunks:
+            head.append(chunk)
+            sample.extend(r.fields for r in chunk)
+            if len(sample) >= _MAPPING_SAMPLE:
+                break
+        mapping = _mapping_for(stream.header, stream.has_header, sample[:_MAPPING_SAMPLE], columns,
+                               require_mapping)
+    return CheckedStream(stream, mapping, chain(head, chunks), keep_valid=keep_valid, keep_invalid=keep_invalid)
+
+
+def summarise(data: bytes | str | BinaryIO, options: CsvOptions | None = None,
               columns: Mapping[str, str | int | None] | None = None, *, keep_valid: int = 5,
               require_mapping: bool = True) -> ImportPlan:
     """The same checks as `analyse` in one pass and constant memory (a dry run): every invalid
     row, the count of valid ones (`result.valid_count`) and only the first `keep_valid` valid
     rows. `plan.parsed` is then a CsvStream (no `records`)."""
-    stream = open_csv(data, options)
-    chunks = stream.chunks()
-    head: list[list[Record]] = []
-    sample: list[list[str]] = []
-    for chunk in chunks:
-        head.append(chunk)
-        sample.extend(r.fields for r in chunk)
-        if len(sample) >= _MAPPING_SAMPLE:
-            break
-    mapping = _mapping_for(stream.header, stream.has_header, sample[:_MAPPING_SAMPLE], columns, require_mapping)
-    validator = Validator(mapping, stream.options.decimal_comma, keep_valid)
-    for chunk in head:
-        validator.feed(chunk)
-    for chunk in chunks:
-        validator.feed(chunk)
-    return ImportPlan(parsed=stream, mapping=mapping, result=validator.result())  # type: ignore[arg-type]
+    checked = check_stream(data, options, columns, keep_valid=keep_valid, require_mapping=require_mapping)
+    for _chunk in checked.chunks():
+        pass
+    return ImportPlan(parsed=checked.parsed, mapping=checked.mapping, result=checked.result())  # type: ignore[arg-type]

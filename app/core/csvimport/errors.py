@@ -28,6 +28,12 @@ class EmptyFileError(CsvImportError):
     hint = "Choose a file that contains a header and at least one row."
 
 
+class NotAFileError(CsvImportError):
+    """The path names a folder, a pipe, a device or a socket: only regular files are read."""
+
+    hint = "Give the path of a CSV, TSV or TXT file."
+
+
 class NotTextError(CsvImportError):
     """The bytes are not text in any encoding we can recognise (an image, a spreadsheet...)."""
 

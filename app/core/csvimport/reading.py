@@ -7,19 +7,22 @@ import codecs
 import csv
 import gc
 import io
+import os
 import re
+import stat
 from collections import namedtuple
 from itertools import chain, count, islice, repeat
 from operator import itemgetter
 
 from .coords import CoordinateError, looks_numeric, parse_coordinate
-from .errors import CsvFormatError, DecodingError, EmptyFileError, NotTextError
+from .errors import CsvFormatError, DecodingError, EmptyFileError, NotAFileError, NotTextError
 from .mapping import is_known_label
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs ~20 ms at start-up
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from pathlib import Path
+    from typing import BinaryIO, TextIO
 
 __all__ = [
     "CHUNK",
@@ -31,6 +34,8 @@ __all__ = [
     "ParsedCsv",
     "Record",
     "decode_bytes",
+    "file_kind",
+    "open_input",
     "detect_decimal_comma",
     "detect_delimiter",
     "detect_header",
@@ -114,9 +119,37 @@ class ParsedCsv:
                 f"records=<{len(self.records)}>)")
 
 
+_NONBLOCK = os.O_NONBLOCK if os.name == "posix" else 0
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def file_kind(mode: int) -> str:
+    """What a file of this st_mode is, in words ("a folder", "a pipe (FIFO)", "a device"...)."""
+    return next((word for test, word in _KINDS if test(mode)), "not a regular file")
+
+
+def open_input(path: str | Path) -> BinaryIO:
+    """The engine's I/O (with `read_file`): ``path`` opened for reading, refused at once unless
+    it is a regular file — a FIFO would block forever, /dev/zero never ends, a folder is no
+    file. Raises NotAFileError, or OSError (FileNotFoundError...) as is."""
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK)  # a FIFO opens without waiting for a writer
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotAFileError(f"this is {file_kind(mode)}, not a file")
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_file(path: str | Path) -> bytes:
-    """The only I/O of the engine. Raises OSError (FileNotFoundError...) as is."""
-    with open(path, "rb") as fh:
+    """The whole file (the wizard keeps it to re-read with other options). Raises NotAFileError
+    or OSError as `open_input` does."""
+    with open_input(path) as fh:
         return fh.read()
 
 
@@ -138,47 +171,68 @@ def _check_text(text: str) -> None:
 
 
 def _normalise_codec(name: str) -> str:
-    return codecs.lookup(name).name
+    """The codec's canonical name; LookupError for a name Python does not know or for a codec
+    that is no text encoding (rot13, base64, zlib...)."""
+    codec = codecs.lookup(name).name
+    "".encode(codec)  # LookupError: "... is not a text encoding"
+    return codec
 
 
-def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """(text, encoding name). UTF BOMs first, then UTF-8 when the bytes decode as UTF-8, else
-    charset-normalizer (preferring cp1252 when it is about as good as the best guess)."""
-    if not data:
-        raise EmptyFileError("the file is empty")
+_SNIFF_BYTES = 1 << 20  # what is read to choose the encoding and detect the format
+_UTF8_STEP = 1 << 20
+
+
+def _utf16_order(head: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text without a BOM (mostly ASCII: every other byte
+    is zero), else None."""
+    sample = head[:8192]
+    if len(sample) < 4:
+        return None
+    sample = sample[: len(sample) // 2 * 2]
+    even, odd = sample[0::2], sample[1::2]
+    zeros_even, zeros_odd = even.count(0), odd.count(0)
+    half = len(even)
+    if zeros_odd * 10 >= half * 7 and zeros_even * 20 <= half:
+        return "utf-16-le"
+    if zeros_even * 10 >= half * 7 and zeros_odd * 20 <= half:
+        return "utf-16-be"
+    return None
+
+
+def _is_utf8(head: bytes, rest: Iterator[bytes]) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head)
+        for block in rest:
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _choose_encoding(head: bytes, encoding: str | None, rest: Iterator[bytes]) -> str:
+    """The codec to read a file with, from its first bytes (``rest``: the remaining bytes, read
+    only to check that UTF-8 holds to the end)."""
     if encoding:
         try:
             name = _normalise_codec(encoding)
         except LookupError:
-            raise DecodingError(f"'{encoding}' is not an encoding Python knows") from None
-        if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
-            name = "utf-8-sig"
-        try:
-            text = data.decode(name)
-        except (UnicodeDecodeError, ValueError) as exc:
-            position = getattr(exc, "start", None)
-            where = f" at byte {position}" if position is not None else ""
-            raise DecodingError(f"the file is not valid {encoding}{where}") from None
-        _check_text(text)
-        return text, name
+            raise DecodingError(f"'{encoding}' is not a text encoding Cabinet can read",
+                                "Give an encoding such as utf-8, utf-16, cp1252 or latin-1, or leave "
+                                "--encoding out to detect it.") from None
+        return "utf-8-sig" if name == "utf-8" and head.startswith(codecs.BOM_UTF8) else name
     for bom, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data.decode(name)
-            except UnicodeDecodeError:
-                continue
-            _check_text(text)
-            return text, name
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        _check_text(text)
-        return text, "utf-8"
+        if head.startswith(bom):
+            return name
+    order = _utf16_order(head)
+    if order:
+        return order
+    if _is_utf8(head, rest):
+        return "utf-8"
     from charset_normalizer import from_bytes  # imported only for non-UTF-8 files
 
-    matches = list(from_bytes(data))
+    matches = list(from_bytes(head))
     if not matches:
         raise NotTextError("this is not a text file (no text encoding fits its bytes)")
     best = matches[0]
@@ -188,15 +242,54 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             name = "cp1252"
             break
     try:
-        text = data.decode(name)
-    except (UnicodeDecodeError, LookupError):
+        return _normalise_codec(name)
+    except LookupError:
         raise NotTextError("this is not a text file (no text encoding fits its bytes)") from None
+
+
+def _decoding_error(encoding: str, exc: UnicodeDecodeError | ValueError, where: str = "") -> DecodingError:
+    position = exc.start if isinstance(exc, UnicodeDecodeError) else None
+    where = where or (f" at byte {position}" if position is not None else "")
+    return DecodingError(f"the file is not valid {encoding}{where}")
+
+
+def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """(text, encoding name). UTF BOMs first, then UTF-16 without a BOM, then UTF-8 when the
+    bytes decode as UTF-8, else charset-normalizer (preferring cp1252 when it is about as good
+    as the best guess)."""
+    if not data:
+        raise EmptyFileError("the file is empty")
+    name = _choose_encoding(data, encoding, iter(()))
+    try:
+        text = data.decode(name)
+    except (UnicodeDecodeError, ValueError) as exc:
+        if not encoding:
+            raise NotTextError("this is not a text file (no text encoding fits its bytes)") from None
+        raise _decoding_error(encoding, exc) from None
     _check_text(text)
-    return text, _normalise_codec(name)
+    return text, name
 
 
-def _reader(text: str, delimiter: str):  # noqa: ANN202 - csv's reader type is private
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+def _sniff(fh: BinaryIO, encoding: str | None) -> tuple[str, str]:
+    """(codec, the first part of the text) of an open file, left at its start again."""
+    head = fh.read(_SNIFF_BYTES)
+    if not head:
+        raise EmptyFileError("the file is empty")
+    name = _choose_encoding(head, encoding, iter(lambda: fh.read(_UTF8_STEP), b""))
+    fh.seek(0)
+    try:
+        sample = codecs.getincrementaldecoder(name)().decode(head, final=len(head) < _SNIFF_BYTES)
+    except (UnicodeDecodeError, ValueError) as exc:
+        if not encoding:
+            raise NotTextError("this is not a text file (no text encoding fits its bytes)") from None
+        raise _decoding_error(encoding, exc) from None
+    _check_text(sample)
+    return name, sample
+
+
+def _reader(source: str | TextIO, delimiter: str):  # noqa: ANN202 - csv's reader type is private
+    lines = io.StringIO(source, newline="") if isinstance(source, str) else source
+    return csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True,
                       skipinitialspace=False, strict=False)
 
 
@@ -254,10 +347,13 @@ def _line_breaks(row: list[str]) -> int:
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
-def iter_record_chunks(text: str, delimiter: str, size: int = CHUNK) -> Iterator[list[Record]]:
-    """The non-blank records, a list of at most `size` at a time, each with the line where it
-    starts; constant memory. Raises CsvFormatError (when the chunk is read)."""
-    if text.startswith("\ufeff"):
+def iter_record_chunks(text: str | TextIO, delimiter: str, size: int = CHUNK, *,
+                       encoding: str = "") -> Iterator[list[Record]]:
+    """The non-blank records of a text (or of a text stream, read as it goes), a list of at
+    most `size` at a time, each with the line where it starts; constant memory. Raises
+    CsvFormatError, or DecodingError for a stream that stops being valid `encoding` (when the
+    chunk is read)."""
+    if isinstance(text, str) and text.startswith("\ufeff"):
         text = text[1:]
     reader = _reader(text, delimiter)
     new, record = tuple.__new__, Record
@@ -269,6 +365,8 @@ def iter_record_chunks(text: str, delimiter: str, size: int = CHUNK) -> Iterator
             rows = list(islice(reader, size))
         except csv.Error as exc:
             raise CsvFormatError(f"the file cannot be read as CSV after line {reader.line_num}: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise _decoding_error(encoding or exc.encoding, exc, f" after line {reader.line_num}") from None
         finally:
             csv.field_size_limit(old_limit)
         if not rows:
@@ -393,16 +491,24 @@ class CsvStream:
         return chunks
 
 
-def open_csv(data: bytes | str, options: CsvOptions | None = None) -> CsvStream:
+def open_csv(data: bytes | str | BinaryIO, options: CsvOptions | None = None) -> CsvStream:
     """Decode and detect; the records follow from `CsvStream.chunks()`. Every detected setting
-    can be forced through `options`. Raises the CsvImportError subclasses (CsvFormatError may
-    also come while reading the chunks)."""
+    can be forced through `options`. An open binary file is read as a stream (only its first
+    megabyte is held for detection): constant memory whatever its size. Raises the
+    CsvImportError subclasses (CsvFormatError and DecodingError may also come while reading
+    the chunks)."""
     options = options or CsvOptions()
+    source: str | TextIO
     if isinstance(data, str):
         text, encoding = data, "str"
         _check_text(text)
+        source = text
+    elif isinstance(data, bytes | bytearray):
+        text, encoding = decode_bytes(bytes(data), options.encoding)
+        source = text
     else:
-        text, encoding = decode_bytes(data, options.encoding)
+        encoding, text = _sniff(data, options.encoding)
+        source = io.TextIOWrapper(data, encoding=encoding, newline="")
     sep_line = _SEP_LINE_RE.match(text)  # Excel's "sep=;" first line names the delimiter
     if options.delimiter:
         delimiter = _normalise_delimiter(options.delimiter)
@@ -410,7 +516,7 @@ def open_csv(data: bytes | str, options: CsvOptions | None = None) -> CsvStream:
         delimiter = sep_line.group(1)
     else:
         delimiter = detect_delimiter(text)
-    chunks = iter_record_chunks(text, delimiter)
+    chunks = iter_record_chunks(source, delimiter, encoding=encoding)
     head: list[list[Record]] = []  # the chunks read for detection, handed back first
     first: list[Record] = []
     for chunk in chunks:
@@ -439,7 +545,7 @@ def open_csv(data: bytes | str, options: CsvOptions | None = None) -> CsvStream:
     return CsvStream(encoding, delimiter, has_header, decimal_comma, header, options, chain(iter(head), chunks))
 
 
-def parse_csv(data: bytes | str, options: CsvOptions | None = None) -> ParsedCsv:
+def parse_csv(data: bytes | str | BinaryIO, options: CsvOptions | None = None) -> ParsedCsv:
     """Decode and split a whole file. Every detected setting can be forced through `options`.
 
     Raises EmptyFileError, NotTextError, DecodingError or CsvFormatError (all CsvImportError).

@@ -9,13 +9,15 @@ from collections import namedtuple
 from itertools import islice, repeat
 from operator import itemgetter
 
+from app.core.csvsafe import QUOTE, neutralise_row, restore
+
 from .coords import CoordinateError, parse_coordinate, parse_wkt_point
 from .mapping import ColumnMapping
 
 TYPE_CHECKING = False  # typing is not imported at run time: it costs ~20 ms at start-up
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from typing import Any
+    from typing import Any, BinaryIO
 
     from .reading import ParsedCsv, Record
 
@@ -52,7 +54,7 @@ def _clean(text: str) -> str:
     text = text.strip()
     if text and (text[0] in _EXTRA_SPACE or text[-1] in _EXTRA_SPACE):
         text = text.strip(_EXTRA_SPACE + " \t\r\n\u00a0")
-    return text
+    return restore(text).strip() if text[:1] == QUOTE else text  # a cell Cabinet made formula-safe
 
 
 _ValidRowBase = namedtuple(
@@ -153,7 +155,8 @@ def _shown(value: float) -> str:
 def _optional(fields: list[str], index: int | None) -> str | None:
     if index is None or index >= len(fields):
         return None
-    return fields[index].strip() or None
+    text = fields[index].strip()
+    return (restore(text).strip() if text[:1] == QUOTE else text) or None
 
 
 _INF = float("inf")
@@ -296,6 +299,9 @@ def _plain_columns(chunk: Sequence[Record], mapping: ColumnMapping) -> tuple[Any
     joined = "".join(names)
     if any(ch in joined for ch in _EXTRA_SPACE):
         return None
+    for texts in (names, descriptions, addresses):  # a formula-safe cell: the full check restores it
+        if texts is not None and QUOTE in "".join(texts) and any(t[:1] == QUOTE for t in texts):
+            return None
     if descriptions is not None and max(map(len, descriptions)) > DESCRIPTION_MAX // 2:
         return None
     if addresses is not None and max(map(len, addresses)) > ADDRESS_MAX // 2:
@@ -411,9 +417,9 @@ def export_rejected(header: Sequence[str], invalid: Iterable[InvalidRow], delimi
     titles = list(header) + [f"column {i + 1}" for i in range(len(header), width)]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([*titles, "line", "reason"])
+    writer.writerow(neutralise_row([*titles, "line", "reason"]))
     for row in rows:
-        writer.writerow([*row.fields, *([""] * (width - len(row.fields))), row.line, row.error])
+        writer.writerow(neutralise_row([*row.fields, *([""] * (width - len(row.fields))), str(row.line), row.error]))
     return out.getvalue()
 
 
@@ -424,8 +430,13 @@ def row_fingerprint(name: str, lat: float, lng: float) -> str:
     return f"{norm}|{round(lat, 6) + 0.0:.6f}|{round(lng, 6) + 0.0:.6f}"
 
 
-def file_fingerprint(data: bytes) -> str:
-    """sha256 of the file's bytes, hex."""
+def file_fingerprint(data: bytes | BinaryIO) -> str:
+    """sha256 of the file's bytes (or of an open file's, read from where it stands), hex."""
     import hashlib
 
-    return hashlib.sha256(data).hexdigest()
+    if isinstance(data, bytes | bytearray):
+        return hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    for block in iter(lambda: data.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,70 @@
+"""The app starting while `cabinet import` runs the job leaves the job alone (issue 9, point 1)."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import qasync
+
+from app.importer import jobs as J
+from app.services.mapiry import MapiryClient
+from app.storage import Cache
+from app.ui import tasks
+from app.ui.import_manager import ImportManager
+from tests.contract.cli_import import (
+    ROOT,
+    TIME_SCALE,
+    VALID_ROWS,
+    cabinet,
+    check_map,
+    env_for,
+    location_count,
+    new_map,
+    write_csv,
+)
+from tests.gui.looping import drive, in_loop, qloop, run  # noqa: F401 - fixture
+
+
+def test_the_app_resumes_only_jobs_nobody_runs(qtbot: Any, qloop: qasync.QEventLoop, make_sandbox: Any,  # noqa: F811
+                                               tmp_path: Path) -> None:
+    srv = make_sandbox(time_scale=TIME_SCALE, bulk=1)
+    names = write_csv(tmp_path / "cafés.csv")
+    map_id = new_map(srv)
+    data = tmp_path / "data"
+    proc = subprocess.Popen(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id), cwd=ROOT,
+                            env=env_for(srv, data), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    cache = Cache(data / "cache.sqlite3")
+    client = MapiryClient(srv.mapiry_url, srv.info["mapiry"]["keys"]["read_write"])
+    manager = ImportManager(cache, lambda: client)
+    errors: list[str] = []
+    tasks.reporter().error.connect(errors.append)
+    try:
+        deadline = time.monotonic() + 20
+        while location_count(srv, map_id) < 100:
+            assert time.monotonic() < deadline and proc.poll() is None, "the command line import did not start"
+            time.sleep(0.05)
+        job_id = manager.jobs()[0].id
+        assert in_loop(qloop, manager.resume_unfinished) == []  # the app at start: not this one
+        holder = manager.held_elsewhere(job_id)
+        assert holder is not None and holder.owner.pid == proc.pid
+        in_loop(qloop, manager.start, job_id)  # the person presses Resume anyway
+        drive(qloop, lambda: bool(errors) and not manager.is_running(job_id))
+        assert f"is being run by process {proc.pid}" in errors[0]
+        assert manager.job(job_id).state != J.FAILED  # the other runner's job is not marked failed
+        _out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err.decode()
+        assert manager.job(job_id).state == J.DONE
+        assert in_loop(qloop, manager.resume_unfinished) == []
+    finally:
+        tasks.reporter().error.disconnect(errors.append)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        run(qloop, manager.shutdown())
+        run(qloop, client.aclose())
+        cache.close()
+    assert len(names) == VALID_ROWS
+    check_map(srv, map_id, names)

@@ -1,0 +1,80 @@
+"""One runner per import job: the lease (who holds it, expiry, a dead holder taken over)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.importer.jobs import JobRow, JobStore
+from app.importer.lease import JobHeldError, Owner
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = JobStore(tmp_path / "state.sqlite3")
+    yield s
+    s.close()
+
+
+def _job(store: JobStore) -> str:
+    return store.create_job(map_id="m", rows=[JobRow(2, "fp", {"name": "a", "lat": 1.0, "lng": 2.0})])
+
+
+def _other_host(pid: int = 4242) -> Owner:
+    return Owner("another-machine.example", pid, "123")
+
+
+def test_a_second_owner_is_told_who_holds_the_job(store: JobStore) -> None:
+    job = _job(store)
+    first = _other_host()
+    assert store.acquire_lease(job, first) is None
+    held = store.acquire_lease(job, Owner.this_process())
+    assert held is not None and held.owner == first
+    text = JobHeldError(held).user_message()
+    assert "process 4242 on another-machine.example since" in text and job in text and "--wait" in text
+    assert store.acquire_lease(job, first) is None  # the holder may take it again (renew)
+
+
+def test_an_expired_lease_is_taken_over_and_the_old_holder_knows(store: JobStore) -> None:
+    job = _job(store)
+    first, second = _other_host(), Owner.this_process()
+    assert store.acquire_lease(job, first, ttl=-1.0) is None  # already expired: its holder went quiet
+    assert store.lease_holder(job) is None
+    assert store.acquire_lease(job, second) is None
+    assert not store.renew_lease(job, first)  # the old holder finds out at its next heartbeat
+    assert store.renew_lease(job, second)
+    store.release_lease(job, first)  # not theirs any more: nothing happens
+    assert store.lease_holder(job).owner == second
+    store.release_lease(job, second)
+    assert store.lease_holder(job) is None
+
+
+def test_a_dead_process_on_this_machine_is_taken_over_at_once(store: JobStore) -> None:
+    job = _job(store)
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, timeout=30)
+    dead = Owner(socket.gethostname(), int(proc.stdout), "1")
+    assert dead.is_gone()
+    assert store.acquire_lease(job, dead) is None
+    assert store.acquire_lease(job, Owner.this_process()) is None
+
+
+def test_a_live_process_on_this_machine_keeps_its_job(store: JobStore) -> None:
+    job = _job(store)
+    me = Owner.this_process()
+    assert not me.is_gone()
+    parent = Owner(socket.gethostname(), os.getppid(), "")  # alive, start unknown
+    assert not parent.is_gone()
+    assert store.acquire_lease(job, parent) is None
+    assert store.acquire_lease(job, me).owner == parent
+
+
+def test_a_process_id_used_again_is_not_the_holder() -> None:
+    me = Owner.this_process()
+    assert me.start  # Linux tells when a process started (/proc/PID/stat)
+    assert Owner(me.host, me.pid, "not-" + me.start).is_gone()
