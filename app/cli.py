@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "app.sandbox.cli",
     "app.sync.cli",
     "app.importer.cli",
+    "app.sync.cache_cli",
 )
 
 
@@ -96,8 +97,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         diagnostics.teardown_logging()
 
 
+USAGE = 2  # exit status of a usage, file or configuration problem
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `cabinet export items | head`: the reader went away; end quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+        os.close(devnull)
+        return 1
+    except Exception as exc:
+        return _storage_problem(args, exc)
+
+
+def _storage_problem(args: argparse.Namespace, exc: Exception) -> int:
+    """A database file Cabinet cannot use (damaged, read-only, a full disk): say which file and
+    what to do, exit 2. Anything else goes on up."""
+    import sqlite3  # the error path only: the start of every command stays light
+
+    from app.services.config import data_dir
+    from app.storage.errors import StorageError, database_error
+    from app.storage.state import CACHE_FILE
+
+    problem = database_error(exc, data_dir() / CACHE_FILE) if isinstance(exc, sqlite3.Error) else exc
+    if not isinstance(problem, StorageError):
+        raise exc
+    print(f"cabinet {args.command}: {problem.user_message()}", file=sys.stderr)
+    return USAGE

@@ -30,6 +30,7 @@ from typing import Any
 from app.importer import lease
 from app.importer.lease import Holder, Owner
 from app.services.config import data_dir
+from app.storage.files import write_transaction
 from app.storage.schema import STATE_DB, migrate_component, register_component
 from app.storage.state import CACHE_FILE, StateDB
 
@@ -201,11 +202,19 @@ class JobStore:
 
     def __init__(self, target: StoreTarget) -> None:
         self.conn = _connect(target)
+        self.path = Path(self.conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
         self.conn.row_factory = sqlite3.Row
         self.conn.isolation_level = None  # explicit transactions (see _tx)
         # Durability over speed: a commit is on disk when it returns.
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
+        if isinstance(target, StateDB) and not target.migratable:
+            # A read-only data folder: the jobs are read as they are (none when it has no table).
+            if self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='import_jobs'").fetchone():
+                return
+            self.conn.close()
+            self.conn = sqlite3.connect(":memory:", isolation_level=None)
+            self.conn.row_factory = sqlite3.Row
         migrate_component(self.conn, "importer", MIGRATIONS)
         if isinstance(target, StateDB):
             target.adopt_legacy("importer", _TABLES, conn=self.conn)
@@ -213,16 +222,10 @@ class JobStore:
     def close(self) -> None:
         self.conn.close()
 
-    @contextlib.contextmanager
-    def _tx(self) -> Iterator[None]:
-        """One transaction, committed (and synced) on exit, rolled back on an exception."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def _tx(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One transaction, committed (and synced) on exit, nothing written on an exception;
+        SQLite's errors come out as StorageError (a full disk says so)."""
+        return write_transaction(self.conn, self.path, disposable=False)
 
     # ---- creation -------------------------------------------------------------------------
     def create_job(
@@ -363,7 +366,8 @@ class JobStore:
     # ---- the runner's lease -----------------------------------------------------------------
     def acquire_lease(self, job_id: str, owner: Owner, *, ttl: float = lease.LEASE_TTL) -> Holder | None:
         """Take the job for ``owner``: None when it is ours, else who holds it."""
-        return lease.acquire(self.conn, job_id, owner, ttl=ttl)
+        with self._tx():
+            return lease.acquire(self.conn, job_id, owner, ttl=ttl)
 
     def renew_lease(self, job_id: str, owner: Owner, *, ttl: float = lease.LEASE_TTL) -> bool:
         return lease.renew(self.conn, job_id, owner, ttl=ttl)

@@ -153,23 +153,17 @@ def current_holder(conn: sqlite3.Connection, job_id: str, now: float | None = No
 
 def acquire(conn: sqlite3.Connection, job_id: str, owner: Owner, *, ttl: float = LEASE_TTL,
             now: float | None = None) -> Holder | None:
-    """Take the job's lease for ``owner``: None when it is ours now, else the live holder."""
+    """Take the job's lease for ``owner``: None when it is ours now, else the live holder.
+    Call inside a write transaction (BEGIN IMMEDIATE), so that two runners cannot both take it."""
     now = time.time() if now is None else now
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        holder = current_holder(conn, job_id, now)
-        if holder is not None and holder.owner != owner:
-            conn.execute("ROLLBACK")
-            return holder
-        acquired = holder.acquired_at if holder is not None else now
-        conn.execute(
-            f"INSERT OR REPLACE INTO import_leases(owner, {_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-            (owner.key, job_id, owner.host, owner.pid, owner.start, acquired, now, now + ttl),
-        )
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+    holder = current_holder(conn, job_id, now)
+    if holder is not None and holder.owner != owner:
+        return holder
+    acquired = holder.acquired_at if holder is not None else now
+    conn.execute(
+        f"INSERT OR REPLACE INTO import_leases(owner, {_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+        (owner.key, job_id, owner.host, owner.pid, owner.start, acquired, now, now + ttl),
+    )
     return None
 
 

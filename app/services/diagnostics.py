@@ -15,6 +15,7 @@ from __future__ import annotations
 import faulthandler
 import logging
 import logging.handlers
+import os
 import platform
 import re
 import sys
@@ -110,12 +111,12 @@ def setup_logging(*, verbose: bool = False, directory: Path | None = None) -> Pa
     stderr as well. Calling it again replaces what an earlier call set up. Returns the file."""
     teardown_logging()
     folder = directory or log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
     level = logging.DEBUG if verbose else logging.INFO
-    file_handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True)
-    handlers: list[logging.Handler] = [file_handler]
+    handlers: list[logging.Handler] = []
+    if _writable(folder):  # a read-only data folder: no log file, the command still runs
+        handlers.append(logging.handlers.RotatingFileHandler(
+            path, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True))
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
     formatter = logging.Formatter(LOG_FORMAT)
@@ -151,13 +152,25 @@ def teardown_logging() -> None:
 def enable_faulthandler(directory: Path | None = None) -> Path:
     """Write the traceback of a hard crash (a segfault, an abort) to crash.log in the log folder."""
     folder = directory or log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / CRASH_FILE
     if _State.crash_file is not None:
         _State.crash_file.close()
+        _State.crash_file = None
+    if not _writable(folder):  # a read-only data folder: the traceback goes to stderr
+        faulthandler.enable(all_threads=True)
+        return path
     _State.crash_file = path.open("a", encoding="utf-8")  # open for the life of the process
     faulthandler.enable(file=_State.crash_file, all_threads=True)
     return path
+
+
+def _writable(folder: Path) -> bool:
+    """Make the folder; True when files can be written in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def environment_summary(extra: Iterable[tuple[str, str]] = ()) -> str:

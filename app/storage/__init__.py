@@ -3,6 +3,7 @@ import jobs: what a cache rebuild must not lose)."""
 
 from app.storage.cache import Cache
 from app.storage.errors import DatabaseDamagedError, DiskFullError, ReadOnlyDatabaseError, StorageError
+from app.storage.files import move_aside
 from app.storage.schema import register_component
 from app.storage.state import StateDB, state_path_for
 
@@ -13,6 +14,7 @@ __all__ = [
     "ReadOnlyDatabaseError",
     "StateDB",
     "StorageError",
+    "move_aside",
     "register_component",
     "state_path_for",
 ]

@@ -20,7 +20,7 @@ from typing import Any
 
 from app.storage import migrations as _cache_migrations  # noqa: F401 - registers the "cache" component
 from app.storage.errors import database_error
-from app.storage.files import SqliteFile
+from app.storage.files import SqliteFile, write_transaction
 from app.storage.resources import (
     MAP_SCOPED,
     Resource,
@@ -66,7 +66,11 @@ class Cache(SqliteFile):
         self._own_state = state is None
         self.state = state if state is not None else StateDB.beside(self.path)
         try:
-            migrate(self._conn())
+            conn = self._conn()
+            if self.migratable:
+                migrate(conn)
+            else:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # readable at all?
         except sqlite3.Error as exc:
             self.close()
             raise database_error(exc, self.path) from None
@@ -75,18 +79,15 @@ class Cache(SqliteFile):
         return f"Cache({str(self.path)!r})"
 
     # -- connections ------------------------------------------------------------------------
-    def connect(self) -> sqlite3.Connection:
-        """A new connection to the cache file (use one per thread; close it when done)."""
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA temp_store=MEMORY")
-        conn.execute("PRAGMA cache_size=-32000")
+    PRAGMAS = (
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA temp_store=MEMORY",
+        "PRAGMA cache_size=-32000",
         # Reads through a memory map rather than a read() per page: a cold count(*) of 100,000
         # items takes a quarter of the time (the start reads with a new connection).
-        conn.execute("PRAGMA mmap_size=268435456")
-        return conn
+        "PRAGMA mmap_size=268435456",
+    )
 
     def close(self) -> None:
         super().close()
@@ -105,11 +106,11 @@ class Cache(SqliteFile):
 
         Rows that stay keep their rowid. If the iterable raises, nothing changes.
         """
+        self.check_writable()
         res = resource(resource_name)
         conn = self._conn()
         count = 0
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(conn, self.path):
             gen = self._next_gen(conn, res)
             batch: list[dict] = []
             for row in rows:
@@ -120,29 +121,22 @@ class Cache(SqliteFile):
             if batch:
                 count += self._write(conn, res, batch, scope, gen)
             conn.execute(f"DELETE FROM {res.table} WHERE _scope = ? AND _gen != ?", (scope, gen))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return count
 
     def upsert(self, resource_name: str, row: dict, *, scope: str = "") -> None:
+        self.check_writable()
         res = resource(resource_name)
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(conn, self.path):
             gen = conn.execute(f"SELECT coalesce(max(_gen), 0) FROM {res.table} WHERE _scope = ?",
                                (scope,)).fetchone()[0]
             self._write(conn, res, [row], scope, gen)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def delete(self, resource_name: str, row_id: str) -> None:
+        self.check_writable()
         res = resource(resource_name)
         conn = self._conn()
-        with _transaction(conn):
+        with write_transaction(conn, self.path):
             conn.execute(f"DELETE FROM {res.table} WHERE id = ?", (str(row_id),))
 
     @staticmethod
@@ -417,12 +411,13 @@ class Cache(SqliteFile):
         return _parse_iso(row[0]) if row else None
 
     def mark_synced(self, resource_name: str, scope: str = "", when: datetime | None = None) -> None:
+        self.check_writable()
         when = when or datetime.now(UTC)
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         conn = self._conn()
-        with _transaction(conn):
+        with write_transaction(conn, self.path):
             conn.execute(
                 "INSERT INTO sync_state(resource, scope, synced_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(resource, scope) DO UPDATE SET synced_at = excluded.synced_at",
@@ -450,22 +445,11 @@ class Cache(SqliteFile):
 
     def remove_known_map(self, map_id: str) -> None:
         """Forget a map and everything cached under it."""
+        self.check_writable()
         self.state.remove_known_map(map_id)
         conn = self._conn()
-        with _transaction(conn):
+        with write_transaction(conn, self.path):
             conn.execute("DELETE FROM maps WHERE id = ?", (map_id,))
             for name in MAP_SCOPED:
                 conn.execute(f"DELETE FROM {name} WHERE _scope = ?", (map_id,))
             conn.execute("DELETE FROM sync_state WHERE scope = ?", (map_id,))
-
-
-class _transaction:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from app.storage.errors import database_error
-from app.storage.files import SqliteFile
+from app.storage.files import SqliteFile, write_transaction
 from app.storage.schema import STATE_DB, migrate, register_component
 
 KNOWN_MAP_SOURCES = ("created", "manual", "demo")
@@ -54,7 +54,11 @@ class StateDB(SqliteFile):
         self.legacy = Path(legacy) if legacy is not None else None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            migrate(self._conn(), database=STATE_DB)
+            conn = self._conn()
+            if self.migratable:
+                migrate(conn, database=STATE_DB)
+            else:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # readable at all?
         except sqlite3.Error as exc:
             self.close()
             raise database_error(exc, self.path, disposable=False) from None
@@ -68,26 +72,12 @@ class StateDB(SqliteFile):
     def __repr__(self) -> str:
         return f"StateDB({str(self.path)!r})"
 
-    # -- connections ------------------------------------------------------------------------
-    def connect(self) -> sqlite3.Connection:
-        """A new connection to the state file (durable: a commit is on disk when it returns)."""
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
+    # Durable: a commit is on disk when it returns.
+    PRAGMAS = ("PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON")
 
-    @contextlib.contextmanager
-    def transaction(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on an exception)."""
-        conn = conn if conn is not None else self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def transaction(self, conn: sqlite3.Connection | None = None) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (nothing written on an exception; SQLite errors as StorageError)."""
+        return write_transaction(conn if conn is not None else self._conn(), self.path, disposable=False)
 
     # -- the one-time move from an old cache -----------------------------------------------
     def adopt_legacy(self, name: str, tables: Sequence[str], conn: sqlite3.Connection | None = None) -> int:
@@ -95,7 +85,7 @@ class StateDB(SqliteFile):
         number of rows copied. A legacy cache that is missing, damaged or lacks the tables is
         simply skipped: there is nothing to keep from it."""
         conn = conn if conn is not None else self._conn()
-        if conn.execute("SELECT 1 FROM adopted WHERE name = ?", (name,)).fetchone():
+        if not self.migratable or conn.execute("SELECT 1 FROM adopted WHERE name = ?", (name,)).fetchone():
             return 0
         copied = 0
         legacy = self.legacy
@@ -134,6 +124,7 @@ class StateDB(SqliteFile):
         return [{"id": r[0], "source": r[1], "added_at": r[2]} for r in cur]
 
     def add_known_map(self, map_id: str, source: str = "manual") -> None:
+        self.check_writable()
         if source not in KNOWN_MAP_SOURCES:
             raise ValueError(f"unknown map source {source!r}; one of {', '.join(KNOWN_MAP_SOURCES)}")
         map_id = str(map_id).strip()
@@ -147,5 +138,6 @@ class StateDB(SqliteFile):
             )
 
     def remove_known_map(self, map_id: str) -> None:
+        self.check_writable()
         with self.transaction() as conn:
             conn.execute("DELETE FROM known_maps WHERE map_id = ?", (map_id,))

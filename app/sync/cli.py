@@ -244,7 +244,7 @@ def run_maps_remove(args: argparse.Namespace) -> int:
 # -- export -------------------------------------------------------------------------------------
 def run_export(args: argparse.Namespace) -> int:
     from app.storage import Cache
-    from app.sync.export import write_export
+    from app.sync.export import ExportError, write_export, write_export_file
 
     fmt = args.format or ("json" if (args.output or "").lower().endswith(".json") else "csv")
     if args.map_id and args.resource not in (*MAP_SCOPED, "maps"):
@@ -262,8 +262,11 @@ def run_export(args: argparse.Namespace) -> int:
     finally:
         cache.close()
     if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as fh:
-            write_export(fh, rows, fmt)
+        try:
+            write_export_file(args.output, rows, fmt)
+        except ExportError as exc:
+            _err(f"cabinet export: {exc}")
+            return 2
     else:
         write_export(sys.stdout, rows, fmt)
     where = args.output or "standard output"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import json
+import os
+import stat
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
 from app.core.csvsafe import neutralise, neutralise_row
@@ -41,3 +47,54 @@ def write_export(fh: TextIO, rows: list[dict[str, Any]], fmt: str) -> None:
         writer.writerow(neutralise_row(cols))
     for row in rows:
         writer.writerow([neutralise(cell(row.get(c))) for c in cols])
+
+
+class ExportError(OSError):
+    """The export file cannot be written; ``str()`` says why and what to do."""
+
+
+def _why(path: str, exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full: '{path}' could not be written (nothing was left half-written). Free some space."
+    if exc.errno == errno.EROFS:
+        return f"'{path}' is on a read-only disk. Choose another place with -o."
+    if isinstance(exc, PermissionError):
+        return f"you may not write '{path}'. Choose another place with -o."
+    if isinstance(exc, IsADirectoryError):
+        return f"'{path}' is a folder. Give a file name with -o, e.g. -o {Path(path) / 'export.csv'}."
+    if isinstance(exc, FileNotFoundError):
+        return f"the folder of '{path}' does not exist. Create it, or choose another place with -o."
+    return f"'{path}' could not be written: {exc.strerror or exc}."
+
+
+def write_export_file(path: str, rows: list[dict[str, Any]], fmt: str) -> None:
+    """Write the export to ``path``: a regular file is written beside it first and then moved
+    into place, so a failure (a full disk) leaves nothing half-written; a device or a pipe is
+    written directly. Raises ExportError."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise ExportError(_why(path, exc)) from None
+    try:
+        if mode is not None and stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder", path)
+        if mode is not None and not stat.S_ISREG(mode):
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                write_export(fh, rows, fmt)
+            return
+        target = Path(path)
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                write_export(fh, rows, fmt)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+    except OSError as exc:
+        raise ExportError(_why(path, exc)) from None

@@ -87,24 +87,33 @@ def run_gui(args: argparse.Namespace) -> int:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        window, cache, demo, painted = _open_window(args)
+        opened = _open_window(args)
     finally:
         if gc_was_enabled:
             gc.enable()
+    if opened is None:
+        return 2  # the cache could not be read and the person chose Quit
+    window, cache, demo, painted = opened
     return _run(args, window, cache, demo, painted)
 
 
-def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None]:
-    """The cache, QApplication and the main window, shown and painted once."""
+def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None] | None:
+    """The cache, QApplication and the main window, shown and painted once (None when the cache
+    cannot be read and the person would rather quit than rebuild it)."""
     # The Qt-free part first: once PySide6 is loaded it reads the source of every module
     # imported after it (for its __feature__ switches), which the cache and its sqlite3 and
     # json need not pay.
     from app import APP_NAME, __version__
     from app.services.config import data_dir
-    from app.storage import Cache
+    from app.storage import Cache, DatabaseDamagedError
 
     demo = bool(getattr(args, "demo", False)) or not _has_configured_keys()
-    cache = Cache(data_dir() / ("demo-cache.sqlite3" if demo else "cache.sqlite3"))
+    cache_path = data_dir() / ("demo-cache.sqlite3" if demo else "cache.sqlite3")
+    damaged: DatabaseDamagedError | None = None
+    try:
+        cache = Cache(cache_path)
+    except DatabaseDamagedError as exc:
+        damaged = exc
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
@@ -118,6 +127,13 @@ def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName("cabinet")  # the desktop entry (and its icon) the window belongs to
+    if damaged is not None:
+        from app.ui.cache_dialog import rebuild_or_quit
+
+        rebuilt = rebuild_or_quit(damaged, cache_path)
+        if rebuilt is None:
+            return None
+        cache = rebuilt
     window = MainWindow(cache, demo=demo)
     return window, cache, demo, _show_and_paint(window)
 

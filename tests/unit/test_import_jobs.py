@@ -223,9 +223,9 @@ async def test_runner_waits_for_reset_instead_of_429(store: JobStore) -> None:
 
 @pytest.mark.asyncio
 async def test_runner_recovers_from_429(store: JobStore) -> None:
-    client = FakeMapiry(bulk=1, window=0.2)
-    client.used = 1  # someone else spent the window: the first request gets a 429
+    client = FakeMapiry(bulk=1, window=1.0)
     job_id = await make_job(store, client, rows(150))
+    client.window_start, client.used = time.time(), 1  # someone else spent this window: a 429 first
     summary = await JobRunner(store, client, job_id).run()
     assert summary.created == 150 and client.too_many >= 1 and len(client.locations) == 150
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.importer.jobs import JobRow, JobStore, open_store
-from app.storage import Cache, DatabaseDamagedError, StateDB, state_path_for
+from app.storage import Cache, DatabaseDamagedError, DiskFullError, StateDB, state_path_for
 from app.storage.migrations import MIGRATIONS as CACHE_MIGRATIONS
 from app.storage.schema import migrate_component
 
@@ -102,3 +102,27 @@ def test_a_damaged_cache_names_the_file_and_the_remedy(tmp_path: Path, damage: s
     state = StateDB.beside(path)  # the state file is untouched
     assert [m["id"] for m in state.known_maps()] == ["m1"]
     state.close()
+
+
+def test_a_full_disk_says_so_and_nothing_is_half_written(tmp_path: Path) -> None:
+    """SQLITE_FULL, as a full disk gives it, through a database size limit (max_page_count)."""
+    with Cache(tmp_path / "cache.sqlite3") as cache:
+        cache.replace_all("maps", [{"id": f"m{i}", "title": "kept"} for i in range(10)])
+        conn = cache._conn()  # the connection the cache writes through  # noqa: SLF001
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+        with pytest.raises(DiskFullError) as info:
+            cache.replace_all("maps", [{"id": f"n{i}", "title": "x" * 400} for i in range(5000)])
+        assert "The disk is full" in info.value.user_message() and "nothing was half-written" in info.value.user_message()
+        assert {m["title"] for m in cache.all_rows("maps")} == {"kept"}
+        assert cache.count("maps") == 10
+    store = JobStore(tmp_path / "state.sqlite3")
+    try:
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+        rows = [JobRow(i + 2, f"fp{i}", {"name": "x" * 300, "lat": 1.0, "lng": 2.0}) for i in range(3000)]
+        with pytest.raises(DiskFullError):
+            store.create_job(map_id="m1", rows=rows)
+        assert store.list_jobs() == []
+    finally:
+        store.close()
