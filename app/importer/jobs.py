@@ -50,6 +50,9 @@ B_PENDING, B_SENDING, B_UNKNOWN, B_CREATED, B_DONE, B_REJECTED = (
     "pending", "sending", "unknown", "created", "done", "rejected",
 )
 
+_COUNT_CREATED = ("UPDATE import_jobs SET rows_created = (SELECT COUNT(*) FROM import_rows r"
+                  " WHERE r.job_id = import_jobs.id AND r.location_id IS NOT NULL)")
+
 MIGRATIONS = [
     """
     CREATE TABLE IF NOT EXISTS import_jobs (
@@ -106,7 +109,11 @@ MIGRATIONS = [
     )
     """,
     # v2: one runner per job (its lease), and when a batch's request can no longer land.
-    lease.MIGRATION + ";\nALTER TABLE import_batches ADD COLUMN land_by REAL",
+    # and a count of created rows kept with the job (a million-row job is not counted per event).
+    lease.MIGRATION + """;
+    ALTER TABLE import_batches ADD COLUMN land_by REAL;
+    ALTER TABLE import_jobs ADD COLUMN rows_created INTEGER NOT NULL DEFAULT 0;
+    """ + _COUNT_CREATED,
 ]
 
 register_component("importer", MIGRATIONS, database=STATE_DB)
@@ -216,8 +223,9 @@ class JobStore:
             self.conn = sqlite3.connect(":memory:", isolation_level=None)
             self.conn.row_factory = sqlite3.Row
         migrate_component(self.conn, "importer", MIGRATIONS)
-        if isinstance(target, StateDB):
-            target.adopt_legacy("importer", _TABLES, conn=self.conn)
+        if isinstance(target, StateDB) and target.adopt_legacy("importer", _TABLES, conn=self.conn):
+            with self._tx():  # an older cache kept no count of created rows: count them once
+                self.conn.execute(_COUNT_CREATED)
 
     def close(self) -> None:
         self.conn.close()
@@ -302,9 +310,7 @@ class JobStore:
             (info.id,),
         ).fetchone()
         info.batches_total, info.batches_confirmed = int(c[0] or 0), int(c[1] or 0)
-        info.rows_created = int(self.conn.execute(
-            "SELECT COUNT(*) FROM import_rows WHERE job_id=? AND location_id IS NOT NULL", (info.id,)
-        ).fetchone()[0])
+        info.rows_created = int(r["rows_created"])
         info.rejected = int(self.conn.execute(
             "SELECT COUNT(*) FROM import_rejected WHERE job_id=?", (info.id,)
         ).fetchone()[0])
@@ -422,10 +428,13 @@ class JobStore:
         """Record the location ids of rows of a batch (and, with ``state``, the batch's state)."""
         now = time.time()
         with self._tx():
-            self.conn.executemany(
-                "UPDATE import_rows SET location_id=? WHERE job_id=? AND seq=? AND idx=?",
+            cur = self.conn.executemany(
+                "UPDATE import_rows SET location_id=? WHERE job_id=? AND seq=? AND idx=? AND location_id IS NULL",
                 [(lid, job_id, seq, idx) for idx, lid in ids_by_idx.items()],
             )
+            if cur.rowcount > 0:
+                self.conn.execute("UPDATE import_jobs SET rows_created = rows_created + ? WHERE id=?",
+                                  (cur.rowcount, job_id))
             if state is not None:
                 self.conn.execute(
                     "UPDATE import_batches SET state=?, error=NULL, updated_at=? WHERE job_id=? AND seq=?",

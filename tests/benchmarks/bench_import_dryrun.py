@@ -65,7 +65,7 @@ def make_csv(path: Path, rows: int = ROWS, seed: int = 34) -> Path:
 
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env, timeout=600)
     return time.perf_counter() - start, proc
 
 

@@ -23,6 +23,7 @@ N = 5
 WINDOW = 1.0
 WINDOWS = 6
 TARGET = 0.95
+DEADLINE_S = 600.0  # the whole run; a stuck pacer fails the benchmark instead of hanging it
 
 
 class _Recorder(httpx.AsyncBaseTransport):
@@ -95,7 +96,7 @@ def main() -> dict[str, Any]:
 
 
 def _run_sync(srv: Any, db: Path) -> _Recorder:
-    return asyncio.run(_run(srv, db))
+    return asyncio.run(asyncio.wait_for(_run(srv, db), DEADLINE_S))
 
 
 if __name__ == "__main__":

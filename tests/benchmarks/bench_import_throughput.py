@@ -22,6 +22,7 @@ ROWS = 10_000
 BATCH = 100
 TARGET = 1.2
 REPEATS = 2
+DEADLINE_S = 600.0  # one job run; past it the benchmark fails instead of hanging
 
 
 def _rows() -> list[Any]:
@@ -85,7 +86,8 @@ def main() -> dict[str, Any]:
                 httpx.Client(base_url=srv.mapiry_url.rstrip("/") + "/", headers=headers, timeout=60) as c:
             for n in range(REPEATS):
                 bare_times.append(bare(c, payloads))
-                run_s, create_s = asyncio.run(job(srv, key, c, Path(tmp) / f"cache{n}.sqlite3"))
+                run_s, create_s = asyncio.run(asyncio.wait_for(job(srv, key, c, Path(tmp) / f"cache{n}.sqlite3"),
+                                                               DEADLINE_S))
                 job_times.append(run_s)
                 create_times.append(create_s)
     finally:

@@ -25,6 +25,8 @@ ITEMS = 10_000
 PER_PAGE = 100
 TARGET = 1.0
 REPEATS = 3
+MAX_PAGES = ITEMS // PER_PAGE * 2  # a listing longer than this is broken: stop, do not spin
+DEADLINE_S = 600.0  # one sync or one plain loop; past it the benchmark fails instead of hanging
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -58,6 +60,8 @@ def plain_loop(base_url: str, key: str) -> tuple[float, int]:
             if not body["pagination"]["has_more"]:
                 break
             page += 1
+            if page > MAX_PAGES or time.perf_counter() - t0 > DEADLINE_S:
+                raise RuntimeError(f"the listing did not end within {MAX_PAGES} pages / {DEADLINE_S:.0f} s")
     return time.perf_counter() - t0, n
 
 
@@ -74,7 +78,7 @@ def engine_sync(base_url: str, key: str, folder: Path, run: int) -> tuple[float,
 
     try:
         t0 = time.perf_counter()
-        n = asyncio.run(go())
+        n = asyncio.run(asyncio.wait_for(go(), DEADLINE_S))
         elapsed = time.perf_counter() - t0
         assert cache.count("items") == n
     finally:

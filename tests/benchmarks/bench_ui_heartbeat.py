@@ -90,7 +90,7 @@ def main() -> dict[str, Any]:
                     result["rows"] = window.pages["items"].model.rowCount()
 
             with loop:
-                loop.run_until_complete(run())
+                loop.run_until_complete(asyncio.wait_for(run(), 600))  # deadline: fail, never hang
             window.close()
             cache.close()
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,11 +93,23 @@ def env_for(srv: Any, data_dir: Path, base_url: str | None = None) -> dict[str, 
     return env
 
 
+@contextlib.contextmanager
+def reaped(*procs: subprocess.Popen[bytes]) -> Iterator[None]:
+    """Whatever happens in the block, the processes end (killed if still running) and are reaped."""
+    try:
+        yield
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(5)
+
+
 def kill_mid_job(srv: Any, map_id: str, csv_path: Path, env: dict[str, str]) -> int:
     """Start the import, SIGKILL it once a batch is on the map; returns the count at the kill."""
     proc = subprocess.Popen(cabinet(str(csv_path), "--map", map_id, "--json"),
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    with reaped(proc):
         deadline = time.time() + 15
         count = 0
         while time.time() < deadline:
@@ -106,10 +120,6 @@ def kill_mid_job(srv: Any, map_id: str, csv_path: Path, env: dict[str, str]) -> 
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
         proc.send_signal(signal.SIGKILL)
         proc.wait(5)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
     assert proc.returncode == -signal.SIGKILL
     assert 100 <= count < VALID_ROWS
     return count

@@ -27,6 +27,7 @@ from tests.contract.cli_import import (
     kill_mid_job,
     location_count,
     new_map,
+    reaped,
     write_csv,
 )
 from tests.contract.slow_proxy import SlowProxy
@@ -61,7 +62,7 @@ def test_a_resume_while_the_import_runs_says_who_holds_the_job(paced_sandbox: An
     env = env_for(paced_sandbox, tmp_path / "data")
     first = subprocess.Popen(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id, "--json"),
                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    with reaped(first):
         _wait_for(lambda: location_count(paced_sandbox, map_id) >= 100, 20, "the first batch")
         time.sleep(0.5)
         second = subprocess.run(cabinet("--resume", "--json"), cwd=ROOT, env=env, capture_output=True, timeout=30)
@@ -70,10 +71,6 @@ def test_a_resume_while_the_import_runs_says_who_holds_the_job(paced_sandbox: An
         assert f"is being run by process {first.pid} on this computer since" in message
         assert "Traceback" not in message and second.stdout == b""
         out, err = first.communicate(timeout=60)
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait(5)
     assert first.returncode == 0, err.decode()
     assert json.loads(out)["created"] == VALID_ROWS
     check_map(paced_sandbox, map_id, names)
@@ -88,15 +85,10 @@ def test_two_resumes_at_once_run_the_job_once(paced_sandbox: Any, tmp_path: Path
     both = [subprocess.Popen(cabinet("--resume", "--json"), cwd=ROOT, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     results = []
-    try:
+    with reaped(*both):
         for proc in both:
             out, err = proc.communicate(timeout=60)
             results.append((proc.returncode, out, err.decode()))
-    finally:
-        for proc in both:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(5)
     codes = sorted(code for code, _out, _err in results)
     assert codes == [0, 2], results
     held = next(err for code, _out, err in results if code == 2)
@@ -113,15 +105,11 @@ def test_wait_runs_the_job_once_its_holder_is_done(paced_sandbox: Any, tmp_path:
     env = env_for(paced_sandbox, tmp_path / "data")
     first = subprocess.Popen(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id),
                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    with reaped(first):
         _wait_for(lambda: location_count(paced_sandbox, map_id) >= 100, 20, "the first batch")
         waiter = subprocess.run(cabinet("--resume", "--wait", "--json"), cwd=ROOT, env=env,
                                 capture_output=True, timeout=60)
         first.communicate(timeout=30)
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait(5)
     assert waiter.returncode == 0, waiter.stderr.decode()
     assert "waiting for it to finish" in waiter.stderr.decode()
     assert json.loads(waiter.stdout)["state"] == "done"
@@ -139,14 +127,10 @@ def test_a_resume_waits_for_a_request_still_in_flight(make_sandbox: Any, tmp_pat
         proxy.hold_next(HOLD)
         proc = subprocess.Popen(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id),
                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
+        with reaped(proc):
             assert proxy.holding.wait(30), "the bulk request never reached the proxy"
             proc.send_signal(signal.SIGKILL)
             proc.wait(5)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(5)
         assert not proxy.landed.is_set()  # killed while its request was held
         started = time.monotonic()
         done = subprocess.run(cabinet("--resume", "--json"), cwd=ROOT, env=env, capture_output=True, timeout=90)

@@ -23,6 +23,7 @@ from tests.contract.cli_import import (
     env_for,
     location_count,
     new_map,
+    reaped,
     write_csv,
 )
 from tests.gui.looping import drive, in_loop, qloop, run  # noqa: F401 - fixture
@@ -60,9 +61,8 @@ def test_the_app_resumes_only_jobs_nobody_runs(qtbot: Any, qloop: qasync.QEventL
         assert in_loop(qloop, manager.resume_unfinished) == []
     finally:
         tasks.reporter().error.disconnect(errors.append)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
+        with reaped(proc):
+            pass
         run(qloop, manager.shutdown())
         run(qloop, client.aclose())
         cache.close()

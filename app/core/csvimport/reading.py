@@ -260,14 +260,20 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if not data:
         raise EmptyFileError("the file is empty")
     name = _choose_encoding(data, encoding, iter(()))
+    return _decoded(data, name, encoding, final=True), name
+
+
+def _decoded(data: bytes, name: str, chosen: str | None, *, final: bool) -> str:
+    """``data`` decoded with codec ``name`` and checked to be text; ``chosen``: the encoding the
+    person gave (a failure then names it), None when it was detected."""
     try:
-        text = data.decode(name)
+        text = codecs.getincrementaldecoder(name)().decode(data, final=final)
     except (UnicodeDecodeError, ValueError) as exc:
-        if not encoding:
+        if not chosen:
             raise NotTextError("this is not a text file (no text encoding fits its bytes)") from None
-        raise _decoding_error(encoding, exc) from None
+        raise _decoding_error(chosen, exc) from None
     _check_text(text)
-    return text, name
+    return text
 
 
 def _sniff(fh: BinaryIO, encoding: str | None) -> tuple[str, str]:
@@ -277,14 +283,7 @@ def _sniff(fh: BinaryIO, encoding: str | None) -> tuple[str, str]:
         raise EmptyFileError("the file is empty")
     name = _choose_encoding(head, encoding, iter(lambda: fh.read(_UTF8_STEP), b""))
     fh.seek(0)
-    try:
-        sample = codecs.getincrementaldecoder(name)().decode(head, final=len(head) < _SNIFF_BYTES)
-    except (UnicodeDecodeError, ValueError) as exc:
-        if not encoding:
-            raise NotTextError("this is not a text file (no text encoding fits its bytes)") from None
-        raise _decoding_error(encoding, exc) from None
-    _check_text(sample)
-    return name, sample
+    return name, _decoded(head, name, encoding, final=len(head) < _SNIFF_BYTES)
 
 
 def _reader(source: str | TextIO, delimiter: str):  # noqa: ANN202 - csv's reader type is private
