@@ -108,8 +108,8 @@ MIGRATIONS = [
         PRIMARY KEY (job_id, location_id)
     )
     """,
-    # v2: one runner per job (its lease), and when a batch's request can no longer land.
-    # and a count of created rows kept with the job (a million-row job is not counted per event).
+    # v2: one runner per job (its lease), when a batch's request can no longer land, and a count
+    # of created rows kept with the job (a million-row job is not counted per event).
     lease.MIGRATION + """;
     ALTER TABLE import_batches ADD COLUMN land_by REAL;
     ALTER TABLE import_jobs ADD COLUMN rows_created INTEGER NOT NULL DEFAULT 0;

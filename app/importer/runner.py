@@ -39,7 +39,7 @@ from app.core.errors import (
 )
 from app.importer import jobs as J
 from app.importer.jobs import JobInfo, JobStore, StoreTarget
-from app.importer.lease import HEARTBEAT, JobHeldError, LeaseLostError, Owner
+from app.importer.lease import HEARTBEAT, LEASE_TTL, JobHeldError, LeaseLostError, Owner
 from app.importer.pacing import Pacer
 from app.importer.reconcile import Existing, find_existing, index_map, match_batch
 from app.importer.taxonomy import SourceRow, TaxonomyPlan, build_job_rows, create_missing, plan_taxonomy
@@ -294,10 +294,19 @@ class JobRunner:
                 self.store.release_lease(self.job_id, self.owner)
 
     async def _heartbeat(self, task: asyncio.Task[Any] | None) -> None:
-        """Renew the lease while the job runs; stop the run if another runner took it over."""
+        """Renew the lease while the job runs. When another runner took it over, or it could not
+        be renewed for so long that it may have expired (a locked or broken database), the run
+        stops before sending anything more."""
+        renewed = time.monotonic()
         while True:
             await asyncio.sleep(HEARTBEAT)
-            if not self.store.renew_lease(self.job_id, self.owner):
+            try:
+                still_ours = self.store.renew_lease(self.job_id, self.owner)
+            except Exception:  # noqa: BLE001 - tried again next beat; too long without one ends the run
+                still_ours = time.monotonic() - renewed < LEASE_TTL - 2 * HEARTBEAT
+            else:
+                renewed = time.monotonic() if still_ours else renewed
+            if not still_ours:
                 self._lost = True
                 self._wake.set()
                 if task is not None:

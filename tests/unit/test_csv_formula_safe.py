@@ -55,3 +55,15 @@ def test_the_fast_path_restores_too() -> None:
     plan = analyse("name,lat,lng\n" + rows + "\n")
     assert plan.result.valid_count == 2000
     assert plan.result.valid[1999].name == "=name 1999"
+
+
+def test_the_window_export_is_formula_safe(tmp_path) -> None:
+    from app.ui.columns import COLUMNS
+    from app.ui.export import write_csv
+
+    columns = COLUMNS["maps"]
+    record = {c.key: "=cmd|calc" for c in columns}
+    write_csv(tmp_path / "maps.csv", columns, [record])
+    cells = (tmp_path / "maps.csv").read_text(encoding="utf-8").splitlines()[1].split(",")
+    assert "'=cmd|calc" in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]

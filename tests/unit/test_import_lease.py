@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from app.importer import jobs as J
 from app.importer.jobs import JobRow, JobStore
 from app.importer.lease import JobHeldError, Owner
 
@@ -78,3 +81,33 @@ def test_a_process_id_used_again_is_not_the_holder() -> None:
     me = Owner.this_process()
     assert me.start  # Linux tells when a process started (/proc/PID/stat)
     assert Owner(me.host, me.pid, "not-" + me.start).is_gone()
+
+
+@pytest.mark.asyncio
+async def test_a_runner_whose_lease_was_taken_over_stops_sending(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.importer import runner as runner_module
+    from app.importer.lease import LeaseLostError
+    from app.importer.runner import JobRunner, create_import_job, plan_import
+    from tests.unit.test_import_jobs import FakeMapiry, rows
+
+    monkeypatch.setattr(runner_module, "HEARTBEAT", 0.05)
+    store = JobStore(tmp_path / "state.sqlite3")
+    client = FakeMapiry(bulk=1, window=0.3)  # one batch every 0.3 s: the job runs for a while
+    job_id = await create_import_job(store, client, await plan_import(client, "m1", rows(1000)))
+    runner = JobRunner(store, client, job_id)
+    task = asyncio.ensure_future(runner.run())
+    deadline = time.monotonic() + 20
+    while client.requests < 1:
+        assert time.monotonic() < deadline, "the runner sent nothing"
+        await asyncio.sleep(0.02)
+    other = _other_host()
+    store.conn.execute("UPDATE import_leases SET owner=?, host=?, pid=?, start=? WHERE job_id=?",
+                       (other.key, other.host, other.pid, other.start, job_id))  # taken over meanwhile
+    with pytest.raises(LeaseLostError):
+        await asyncio.wait_for(task, 20)
+    sent = client.requests
+    await asyncio.sleep(0.5)
+    assert client.requests == sent < 10
+    assert store.lease_holder(job_id).owner == other  # not released: it is the other runner's
+    assert store.get_job(job_id).state not in (J.FAILED, J.CANCELLED, J.DONE)
+    store.close()
