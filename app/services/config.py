@@ -261,7 +261,7 @@ def make_client(conn: Connection, **http_kwargs: Any) -> InstaMappClient | Mapir
         raise MissingKeyError(conn.service)
     deadline = request_deadline()
     if deadline is not None:
-        http_kwargs.setdefault("timeout", deadline)
+        http_kwargs.setdefault("deadline", deadline)
     if conn.service == "instamapp":
         from app.services.instamapp import InstaMappClient
 

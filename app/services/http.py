@@ -189,7 +189,7 @@ class ServiceHttp:
         headers: Mapping[str, str] | None = None,
         read_error: ErrorReader | None = None,
         classify: ErrorClassifier | None = None,
-        timeout: float = 30.0,
+        deadline: float = 30.0,
         connect_timeout: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
         max_retries: int = 4,
@@ -207,7 +207,7 @@ class ServiceHttp:
             remember_secret(key)  # never in a log line from here on
         self._read_error = read_error
         self._classify = classify or error_class
-        self.deadline = float(timeout)  # a request has ended by then (answered, failed or given up)
+        self.deadline = float(deadline)  # a request has ended by then (answered, failed or given up)
         self.max_retries = max(0, int(max_retries))
         self.on_wait = on_wait
         self.backoff_base = backoff_base
@@ -222,7 +222,7 @@ class ServiceHttp:
         self._client = httpx.AsyncClient(
             base_url=self.base_url + "/",
             headers=sent,
-            timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
+            timeout=httpx.Timeout(self.deadline, connect=min(connect_timeout, self.deadline)),
             transport=transport,
             follow_redirects=False,
         )

@@ -187,7 +187,7 @@ def _auth_message(service: str, exc: AuthenticationError) -> str:
 
 def _http(service: str, base_url: str, api_key: str, http_kwargs: dict[str, Any]) -> ServiceHttp:
     kwargs = dict(http_kwargs)
-    kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+    kwargs.setdefault("deadline", DEFAULT_TIMEOUT)
     kwargs.setdefault("max_retries", 0)  # a test answers now; it does not wait out a rate limit
     return ServiceHttp(service, base_url.strip().rstrip("/"), api_key.strip(), **kwargs)
 

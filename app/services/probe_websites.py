@@ -64,7 +64,7 @@ async def probe_instabot(base_url: str, api_key: str, master_key: str | None = N
     """Application name, API version and the access the keys give; never raises."""
     if not api_key.strip():
         return _missing("instabot", "API key")
-    http_kwargs.setdefault("timeout", TIMEOUT)
+    http_kwargs.setdefault("deadline", TIMEOUT)
     http_kwargs.setdefault("max_retries", 0)
     try:
         async with InstabotClient(base_url.strip(), api_key, master_key=master_key, session_key=session_key,
@@ -91,7 +91,7 @@ async def probe_instawp(base_url: str, token: str, language: str | None = "en",
     """How many sites and templates the token sees, and the server's message; never raises."""
     if not token.strip():
         return _missing("instawp", "API token")
-    http_kwargs.setdefault("timeout", TIMEOUT)
+    http_kwargs.setdefault("deadline", TIMEOUT)
     http_kwargs.setdefault("max_retries", 0)
     try:
         async with InstaWPClient(base_url.strip(), token, language=language, **http_kwargs) as client:
