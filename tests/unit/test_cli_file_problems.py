@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from app.storage import Cache
 ROOT = Path(__file__).resolve().parents[2]
 USAGE = 2
 MAP = "c0abcdef0123456789abcdef"
+MEMORY_LIMIT = 1 << 30
 
 
 def cabinet(data: Path, *args: str | Path, key: bool = False) -> subprocess.CompletedProcess[str]:
@@ -31,7 +33,13 @@ def cabinet(data: Path, *args: str | Path, key: bool = False) -> subprocess.Comp
     if key:
         env.update(MAPIRY_API_KEY="mk_test_0123456789abcdef", MAPIRY_BASE_URL="http://127.0.0.1:9/api/v1")
     return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=60, check=False)
+                          capture_output=True, text=True, encoding="utf-8", timeout=60, check=False,
+                          preexec_fn=_bounded_memory)
+
+
+def _bounded_memory() -> None:
+    """In the child: at most 1 GB of address space (a reader that slurped /dev/zero stops there)."""
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
 def assert_message(proc: subprocess.CompletedProcess[str], status: int, *words: str) -> None:
