@@ -21,7 +21,7 @@ from typing import Any
 from app.importer import jobs as J
 from app.importer.filejob import FileCheck, check_file, count_existing, create_file_job, plan_map
 from app.importer.jobs import JobInfo, JobStore, open_store
-from app.importer.lease import JobHeldError, LeaseLostError
+from app.importer.lease import Holder, JobHeldError, LeaseLostError
 from app.importer.runner import JobProgress, JobRunner, JobSummary, summarize
 from app.importer.taxonomy import KINDS, create_missing
 
@@ -282,15 +282,24 @@ def _resume(args: argparse.Namespace, job_id: str | None) -> int:
         store.close()
 
 
+def _runner(holder: Holder | None) -> dict[str, Any] | None:
+    if holder is None:
+        return None
+    return {"host": holder.owner.host, "pid": holder.owner.pid, "since": holder.acquired_at,
+            "heard": holder.heartbeat_at}
+
+
 # ---- --list -----------------------------------------------------------------------------
 def _list_jobs(args: argparse.Namespace) -> int:
     store = _open_store()
     try:
         jobs = store.list_jobs()
+        holders = {j.id: h for j in jobs if not j.finished and (h := store.lease_holder(j.id)) is not None}
     finally:
         store.close()
     if getattr(args, "json", False):
-        json.dump([j.as_dict() for j in jobs], sys.stdout, ensure_ascii=False)
+        json.dump([{**j.as_dict(), "run_by": _runner(holders.get(j.id))} for j in jobs], sys.stdout,
+                  ensure_ascii=False)
         sys.stdout.write("\n")
         return OK
     if not jobs:
@@ -303,6 +312,10 @@ def _list_jobs(args: argparse.Namespace) -> int:
             extra = f", next batch at {time.strftime('%H:%M:%S', time.localtime(j.wait_until))}"
         if j.state == J.FAILED and j.error:
             extra = f", {j.error.splitlines()[0]}"
+        if j.id in holders:
+            holder = holders[j.id]
+            extra += (f", run by {holder.owner.describe()} since "
+                      f"{time.strftime('%H:%M:%S', time.localtime(holder.acquired_at))}")
         print(f"{j.id}  {when}  {j.state:<9} {j.rows_created}/{j.total_rows} created, "
               f"batches {j.batches_confirmed}/{j.batches_total}, map {j.map_id}, {j.name}{extra}")
     return OK

@@ -70,9 +70,11 @@ def test_a_resume_while_the_import_runs_says_who_holds_the_job(paced_sandbox: An
         message = second.stderr.decode()
         assert f"is being run by process {first.pid} on this computer since" in message
         assert "Traceback" not in message and second.stdout == b""
+        assert _jobs(env)[0]["run_by"]["pid"] == first.pid  # --list says who runs it
         out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err.decode()
     assert json.loads(out)["created"] == VALID_ROWS
+    assert _jobs(env)[0]["run_by"] is None  # let go at the end
     check_map(paced_sandbox, map_id, names)
 
 
