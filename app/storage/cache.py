@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.text import fold
 from app.storage import migrations as _cache_migrations  # noqa: F401 - registers the "cache" component
 from app.storage.errors import database_error
 from app.storage.files import SqliteFile, write_transaction
@@ -44,6 +45,10 @@ _ID_MIN = 6  # a search this long also matches ids that begin with it (pasted id
 def _phrase(needle: str) -> str:
     """An FTS5 phrase that matches ``needle`` as a substring (trigram tokenizer)."""
     return '"' + needle.replace('"', '""') + '"'
+
+
+def _fold_sql(value: object) -> object:
+    return fold(value) if isinstance(value, str) else value
 
 
 def _parse_iso(text: str) -> datetime:
@@ -214,15 +219,15 @@ class Cache(SqliteFile):
         limit: int | None = None,
         connection: sqlite3.Connection | None = None,
     ) -> list[int]:
-        """Rowids of the rows that match, in order. ``search`` is a case-insensitive substring of
-        the resource's text fields; ``filters`` are equalities (None matches a missing value, a
-        list or tuple matches any of its values); ``scope`` filters a map-scoped resource by map.
+        """Rowids of the rows that match, in order. ``search`` is a substring of the resource's
+        text fields, case and accents ignored (app.core.text.fold); ``filters`` are equalities
+        (None matches a missing value, a list or tuple matches any of its values); ``scope`` filters a map-scoped resource by map.
         ``limit`` returns only the first rows of that order (a screenful, fast even when the
         whole set would take a scan). ``connection``: one from ``connect()`` to read through
         (a worker thread's own, which ``close()`` does not touch)."""
         res = resource(resource_name)
         tail = f" LIMIT {int(limit)}" if limit is not None else ""
-        needle = (search or "").strip().casefold()
+        needle = fold((search or "").strip())
         if needle and len(needle) >= _TRIGRAM and not filters and not sort and res.search_fields:
             # The common case while typing: straight from the full-text index, in rowid order.
             raw = search.strip()
@@ -248,7 +253,7 @@ class Cache(SqliteFile):
         clauses: list[str] = []
         params: list[Any] = []
         raw = (search or "").strip()
-        needle = raw.casefold()
+        needle = fold(raw)
         # An id (or its beginning) matches too, through the id index.
         by_id = "(id >= ? AND id < ?)" if len(raw) >= _ID_MIN else "0"
         id_params = [raw, raw + _MAX_CHAR] if len(raw) >= _ID_MIN else []

@@ -38,6 +38,14 @@ INSERT OR IGNORE INTO location_tags(tag_id, location_rowid)
   SELECT j.value, l.rowid FROM locations_data l, json_each(l.data, '$.tagIds') j WHERE j.value IS NOT NULL
 """
 
-MIGRATIONS: list[str] = [_V1, _V2]
+# v3: search ignores accents as well as case (app.core.text.fold): the stored search text of
+# every cached row is folded again; the full-text triggers re-index what changed.
+FOLD_FUNCTION = "cabinet_fold"  # registered on every cache connection (Cache.connect)
+_V3 = ";\n".join(
+    f"UPDATE {res.table} SET _search = {FOLD_FUNCTION}(_search) WHERE _search != {FOLD_FUNCTION}(_search)"
+    for res in RESOURCES.values() if res.search_fields
+)
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 
 register_component(COMPONENT, MIGRATIONS)

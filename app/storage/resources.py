@@ -2,8 +2,8 @@
 
 Every table has the same internal columns — ``rowid`` (the key the UI's models hold),
 ``_scope`` (the map id for map-scoped resources, ``""`` otherwise), ``_gen`` (the sync
-generation that last wrote the row), ``_search`` (the case-folded text the search box
-matches) — plus one column per field the UI sorts or filters on, and ``data``: the whole
+generation that last wrote the row), ``_search`` (the folded text the search box
+matches: case and accents ignored) — plus one column per field the UI sorts or filters on, and ``data``: the whole
 API record as JSON. Columns use snake_case; the API's own field names are accepted as
 aliases wherever a column is named (sort, filters, distinct).
 """
@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from app.core.frozen import Frozen
+from app.core.text import fold
 
 
 class Column(Frozen):
@@ -210,7 +211,8 @@ def column_value(col: Column, record: dict[str, Any]) -> Any:
 
 
 def search_text(res: Resource, record: dict[str, Any]) -> str:
-    """The case-folded text the search box matches: the resource's text fields, joined.
+    """The folded text the search box matches (case and accents ignored, app.core.text.fold): the
+    resource's text fields, joined.
 
     Ids are left out (random characters make the trigram index several times bigger and
     slower to fill); the search matches an id, or its beginning, through the id index instead.
@@ -221,7 +223,7 @@ def search_text(res: Resource, record: dict[str, Any]) -> str:
         value = record.get(col.api_field if col else name)
         if value is not None and value != "":
             parts.append(str(value))
-    return "\x1f".join(parts).casefold()
+    return fold("\x1f".join(parts))
 
 
 def create_table_sql(res: Resource) -> str:

@@ -5,11 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-KIND_STYLES = {
-    "info": ("#eff6ff", "#1e3a8a", "#bfdbfe"),
-    "warning": ("#fffbeb", "#78350f", "#fde68a"),
-    "error": ("#fef2f2", "#7f1d1d", "#fecaca"),
-}
+from app.ui.palette import follow_palette, set_sheet, tone
 
 
 def _tr(text: str) -> str:
@@ -24,11 +20,6 @@ class DemoBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("demoBanner")
-        self.setStyleSheet(
-            "#demoBanner { background: #4f46e5; } #demoBanner QLabel { color: white; }"
-            "#demoBanner QPushButton { background: white; color: #3730a3; border: none; border-radius: 4px;"
-            " padding: 4px 12px; font-weight: 600; }"
-        )
         row = QHBoxLayout(self)
         row.setContentsMargins(14, 6, 10, 6)
         self.label = QLabel(_tr("<b>Demo data</b> — you are looking at sample data from a local sandbox. "
@@ -39,6 +30,13 @@ class DemoBanner(QFrame):
         self.connect_button = QPushButton(_tr("Connect your accounts…"))
         self.connect_button.clicked.connect(self.connectRequested.emit)
         row.addWidget(self.connect_button)
+        follow_palette(self, self._restyle)
+
+    def _restyle(self) -> None:
+        t = tone("accent")
+        set_sheet(self, f"#demoBanner {{ background: {t.background}; }} #demoBanner QLabel {{ color: {t.text}; }}"
+                        f"#demoBanner QPushButton {{ background: {t.text}; color: {t.background}; border: none;"
+                        " border-radius: 4px; padding: 4px 12px; font-weight: 600; }")
 
 
 class NoticeBar(QFrame):
@@ -60,14 +58,18 @@ class NoticeBar(QFrame):
         close.clicked.connect(self.hide)
         row.addWidget(close)
         self.hide()
+        follow_palette(self, self._restyle)
+
+    def _restyle(self) -> None:
+        t = tone(self.kind)
+        set_sheet(self, f"#noticeBar {{ background: {t.background}; border-bottom: 1px solid {t.border}; }}"
+                        f"#noticeBar QLabel, #noticeBar QToolButton {{ color: {t.text}; }}")
 
     def text(self) -> str:
         return "" if self.isHidden() else self.label.text()
 
     def show_message(self, text: str, kind: str = "info") -> None:
         self.kind = kind
-        bg, fg, border = KIND_STYLES.get(kind, KIND_STYLES["info"])
-        self.setStyleSheet(f"#noticeBar {{ background: {bg}; border-bottom: 1px solid {border}; }}"
-                           f"#noticeBar QLabel {{ color: {fg}; }}")
+        self._restyle()
         self.label.setText(text)
         self.show()

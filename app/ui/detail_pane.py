@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.columns import COLOR, DATETIME, LAYERS, Column, Lookups, format_value
+from app.ui.palette import style_muted
 
 
 def _tr(text: str) -> str:
@@ -31,7 +32,7 @@ def swatch(color: str, size: int = 14) -> QLabel:
     label.setFixedSize(size, size)
     valid = QColor.isValidColorName(color)
     label.setStyleSheet(
-        f"background-color: {color if valid else 'transparent'}; border: 1px solid rgba(0,0,0,90); border-radius: 3px;"
+        f"background-color: {color if valid else 'transparent'}; border: 1px solid rgba(128,128,128,160); border-radius: 3px;"
     )
     label.setToolTip(color)
     label.setProperty("swatchColor", color)
@@ -85,7 +86,7 @@ class DetailPane(QScrollArea):
             self._body.setProperty("empty", True)
             hint = QLabel(_tr("Select a row to see all its fields."))
             hint.setWordWrap(True)
-            hint.setStyleSheet("color: palette(placeholder-text);")
+            style_muted(hint)
             self._layout.addWidget(hint)
             self._layout.addStretch(1)
             return
@@ -114,7 +115,7 @@ class DetailPane(QScrollArea):
     @staticmethod
     def _name_label(text: str) -> QLabel:
         label = QLabel(text)
-        label.setStyleSheet("color: palette(placeholder-text);")
+        style_muted(label)
         return label
 
     @staticmethod

@@ -23,6 +23,7 @@ from app.importer import jobs as J
 from app.importer.jobs import JobInfo
 from app.importer.runner import JobProgress
 from app.ui.import_manager import ImportManager, countdown_text, state_title
+from app.ui.palette import style_muted
 
 JOB_ROLE = Qt.ItemDataRole.UserRole + 20
 
@@ -60,7 +61,7 @@ class ImportsView(QWidget):
         self.empty_label = QLabel(_tr("No imports yet. Drop a CSV file on the window, or use File → Import CSV… "
                                       "(Ctrl+I)."))
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet("color: #64748b; padding: 24px;")
+        style_muted(self.empty_label, "padding: 24px;")
         self.pause_button = QPushButton(_tr("&Pause"))
         self.resume_button = QPushButton(_tr("&Resume"))
         self.cancel_button = QPushButton(_tr("&Cancel import"))

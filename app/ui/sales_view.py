@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from app.ui.columns import local_datetime
+from app.ui.palette import current, follow_palette, readable, set_sheet, style_muted
 
 FIGURES = (
     ("gross", "Gross sales", "#2563eb"),
@@ -79,6 +80,13 @@ class BarChart(QWidget):
 
 
 class SalesView(QWidget):
+    @staticmethod
+    def _style_card(card: QFrame, name: QLabel, color: str) -> None:
+        palette = current()
+        set_sheet(card, f"#salesCard {{ border: 1px solid {palette.color(QPalette.ColorRole.Mid).name()};"
+                        f" border-radius: 8px; background: {palette.color(QPalette.ColorRole.Base).name()}; }}")
+        set_sheet(name, f"color: {readable(color, palette, QPalette.ColorRole.Base)}; font-weight: 600;")
+
     def __init__(self, cache: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cache = cache
@@ -86,7 +94,7 @@ class SalesView(QWidget):
         self._stack = QStackedLayout(self)
         self.empty_label = QLabel(_tr("No sales summary cached yet — press F5 to sync."))
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet("color: palette(placeholder-text); font-size: 14px;")
+        style_muted(self.empty_label, "font-size: 14px;")
         self._stack.addWidget(self.empty_label)
 
         page = QWidget()
@@ -97,7 +105,7 @@ class SalesView(QWidget):
         heading.setStyleSheet("font-size: 18px; font-weight: 600;")
         outer.addWidget(heading)
         self.period_label = QLabel()
-        self.period_label.setStyleSheet("color: palette(placeholder-text);")
+        style_muted(self.period_label)
         outer.addWidget(self.period_label)
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
@@ -107,13 +115,10 @@ class SalesView(QWidget):
         for i, (key, title, color) in enumerate(cards):
             card = QFrame()
             card.setObjectName("salesCard")
-            card.setStyleSheet(
-                "#salesCard { border: 1px solid palette(mid); border-radius: 8px; background: palette(base); }"
-            )
             lay = QVBoxLayout(card)
             lay.setContentsMargins(14, 10, 14, 10)
             name = QLabel(_tr(title))
-            name.setStyleSheet(f"color: {color}; font-weight: 600;")
+            follow_palette(card, lambda card=card, name=name, color=color: self._style_card(card, name, color))
             value = QLabel("—")
             font = QFont(value.font())
             font.setPointSizeF(font.pointSizeF() * 1.5)

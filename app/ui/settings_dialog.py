@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from app.core.errors import InsecureUrlError
 from app.services.credentials import CredentialStore, KeyringUnavailable
 from app.services.http import check_base_url
+from app.ui.palette import style_accent
 from app.ui.settings_panel import (
-    ERROR_COLOUR,
     SERVICE_TITLES,
     RunTask,
     ServicePanel,
@@ -95,7 +95,7 @@ class SettingsDialog(QDialog):
         self.save_error = QLabel(self)
         self.save_error.setObjectName("saveError")
         self.save_error.setWordWrap(True)
-        self.save_error.setStyleSheet(f"color: {ERROR_COLOUR};")
+        style_accent(self.save_error, "error")
         self.save_error.setVisible(False)
         layout.addWidget(self.save_error)
 

@@ -27,16 +27,11 @@ from PySide6.QtWidgets import (
 from app.services import config
 from app.services.credentials import CredentialStore
 from app.services.probe import INSTAMAPP_SCOPES, ProbeResult, local_date, probe
+from app.ui.palette import style_tone
 
 RunTask = Callable[[Coroutine[Any, Any, Any]], Any]
 
 SERVICE_TITLES = {"instamapp": "InstaMapp", "mapiry": "Mapiry"}
-OK_COLOUR = "#1a7f37"
-ERROR_COLOUR = "#b42318"
-WARNING_BG = "#fff4e5"
-WARNING_BORDER = "#f0b45b"
-INFO_BG = "#eef4fc"
-INFO_BORDER = "#9bbbe8"
 
 
 def default_run_task(coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
@@ -63,11 +58,7 @@ def _framed(parent: QWidget, name: str, compact: bool = False) -> tuple[QFrame, 
 def notice(text: str, *, kind: str, parent: QWidget, compact: bool = False) -> QFrame:
     """A framed line of plain text with an icon: kind is "warning" or "info"."""
     frame, icon, label = _framed(parent, f"{kind}Notice", compact)
-    bg, border = (WARNING_BG, WARNING_BORDER) if kind == "warning" else (INFO_BG, INFO_BORDER)
-    frame.setStyleSheet(
-        f"QFrame#{kind}Notice {{ background: {bg}; border: 1px solid {border}; border-radius: 4px; }}"
-        f"QFrame#{kind}Notice QLabel {{ background: transparent; border: none; color: #1f2328; }}"
-    )
+    style_tone(frame, "warning" if kind == "warning" else "info", f"QFrame#{kind}Notice", "border-radius: 4px;")
     pixmap = (
         QStyle.StandardPixmap.SP_MessageBoxWarning
         if kind == "warning"
@@ -184,6 +175,9 @@ class ServicePanel(QWidget):
 
         self.result_frame, self.result_icon, self.result_label = _framed(self, "result")
         self.result_frame.setVisible(False)
+        self._restyle_result = style_tone(
+            self.result_frame, lambda: "ok" if self.last_result is not None and self.last_result.ok else "error",
+            "QFrame#result", "border-radius: 4px;")
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -300,18 +294,13 @@ class ServicePanel(QWidget):
 
     def show_result(self, result: ProbeResult) -> None:
         self.last_result = result
-        colour = OK_COLOUR if result.ok else ERROR_COLOUR
         icon = (
             QStyle.StandardPixmap.SP_DialogApplyButton
             if result.ok
             else QStyle.StandardPixmap.SP_MessageBoxCritical
         )
         self.result_icon.setPixmap(self.style().standardIcon(icon).pixmap(24, 24))
-        bg = "#edf7ee" if result.ok else "#fdeeee"
-        self.result_frame.setStyleSheet(
-            f"QFrame#result {{ background: {bg}; border: 1px solid {colour}; border-radius: 4px; }}"
-            "QFrame#result QLabel { background: transparent; border: none; }"
-        )
+        self._restyle_result()
         self.result_label.setText("<br>".join(self._details(result)))
         self.result_frame.setVisible(True)
         self._fit_window()
@@ -329,10 +318,9 @@ class ServicePanel(QWidget):
     def _details(self, result: ProbeResult) -> list[str]:
         """The result's lines as escaped rich text: headline, then what the key may do."""
         esc = html.escape
-        colour = OK_COLOUR if result.ok else ERROR_COLOUR
         title = self.tr("Connected to {0}").format(SERVICE_TITLES[self.service])
         head = title if result.ok else self.tr("Connection test failed")
-        out = [f'<b style="color:{colour}">{esc(head)}</b>']
+        out = [f"<b>{esc(head)}</b>"]
         if not result.ok or (self.service == "instamapp" and not result.scopes):
             summary = result.summary or (result.error.user_message() if result.error else "")
             rid_note = f" Request id: {result.request_id}."
@@ -341,11 +329,10 @@ class ServicePanel(QWidget):
             out.append(esc(summary))
             if result.request_id:
                 rid = esc(self.tr("Request id: {0}").format(result.request_id))
-                out.append(f'<span style="color:#57606a">{rid}</span>')
+                out.append(rid)
         elif self.service == "instamapp":
             marks = [
-                f'<span style="color:{OK_COLOUR if s in result.scopes else "#6e7781"}">'
-                f"{'✓' if s in result.scopes else '✗'}&nbsp;{esc(s)}</span>"
+                (f"<b>✓&nbsp;{esc(s)}</b>" if s in result.scopes else f"<s>✗&nbsp;{esc(s)}</s>")
                 for s in INSTAMAPP_SCOPES
             ]
             out.append(esc(self.tr("This key may:")) + " " + " &nbsp; ".join(marks))

@@ -10,6 +10,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from app.ui.palette import accent, follow_palette, set_sheet
+
 SERVICE_TITLES = {"instamapp": "InstaMapp", "mapiry": "Mapiry"}
 # Resources whose last sync tells how old a service's data is.
 SERVICE_RESOURCES = {
@@ -17,8 +19,7 @@ SERVICE_RESOURCES = {
     "mapiry": ("maps", "locations", "categories", "tags", "layers", "api_keys"),
 }
 STATES = ("idle", "synced", "syncing", "offline", "error")
-STATE_COLORS = {"idle": "#64748b", "synced": "#16a34a", "syncing": "#2563eb", "offline": "#d97706",
-                "error": "#dc2626"}
+STATE_KINDS = {"idle": "idle", "synced": "ok", "syncing": "info", "offline": "warning", "error": "error"}
 
 
 def _tr(text: str) -> str:
@@ -113,6 +114,7 @@ class ServiceStatus(QWidget):
         lay.addWidget(self.dot)
         lay.addWidget(self.label)
         self._render()
+        follow_palette(self, self._render)
 
     def set_state(self, state: str, detail: str = "") -> None:
         self.state = state
@@ -143,6 +145,4 @@ class ServiceStatus(QWidget):
         if text != self.label.text():  # progress reports arrive per page: touch only what changed
             self.label.setText(text)
             self.setToolTip(text)
-        sheet = f"color: {STATE_COLORS.get(self.state, '#64748b')};"
-        if sheet != self.dot.styleSheet():
-            self.dot.setStyleSheet(sheet)
+        set_sheet(self.dot, f"color: {accent(STATE_KINDS.get(self.state, 'idle'))};")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.columns import COLUMNS, FILTERS, Column, FilterSpec, enum_label
 from app.ui.detail_pane import DetailPane
+from app.ui.palette import style_muted
 from app.ui.table_model import FIRST_ROWS, CacheTableModel
 
 if TYPE_CHECKING:  # only what the first paint needs is imported on the way to it
@@ -112,7 +113,7 @@ class TablePage(QWidget):
         bar.addStretch(1)
         self._bar = bar
         self.count_label = QLabel()
-        self.count_label.setStyleSheet("color: palette(placeholder-text);")
+        style_muted(self.count_label)
         bar.addWidget(self.count_label)
         outer.addLayout(bar)
 
@@ -150,7 +151,7 @@ class TablePage(QWidget):
         self.empty_label.setObjectName("emptyState")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
-        self.empty_label.setStyleSheet("color: palette(placeholder-text); font-size: 14px; padding: 40px;")
+        style_muted(self.empty_label, "font-size: 14px; padding: 40px;")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_label)

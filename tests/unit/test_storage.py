@@ -73,6 +73,34 @@ def test_migration_from_older_version_keeps_data(tmp_path):
         c.close()
 
 
+@pytest.mark.parametrize(("stored", "query"), [
+    ("Pokémon Charizard", "pokemon"), ("Pokemon Charizard", "POKÉMON"), ("München Hbf", "munchen"),
+    ("Munchen Hbf", "MÜNCHEN"), ("Café de Flore", "CAFE"), ("ＡＢＣ Ｍａｒｔ", "abc m"), ("Straße", "STRASSE"),
+])
+def test_search_ignores_case_and_accents_both_ways(cache, stored, query):
+    cache.replace_all("items", [_item(1, name=stored), _item(2, name="Something else")])
+    assert [r["name"] for r in cache.rows_for_keys("items", cache.query_keys("items", search=query))] == [stored]
+    assert len(cache.query_keys("items", search=query, sort="name")) == 1  # the filtered path too
+
+
+def test_version_3_folds_the_search_text_of_an_older_cache(tmp_path):
+    path = tmp_path / "v2.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate_component(conn, COMPONENT, MIGRATIONS[:2])  # a cache written by version 2 (case-folded only)
+    conn.execute("INSERT INTO items(id, name, _search) VALUES ('I1', 'Pokémon', 'pokémon')")
+    rowid = conn.execute("SELECT rowid FROM items WHERE id = 'I1'").fetchone()[0]
+    conn.execute("INSERT INTO items_data(rowid, data) VALUES (?, ?)", (rowid, '{"id": "I1", "name": "Pokémon"}'))
+    conn.close()
+
+    c = Cache(path)
+    try:
+        assert c.query_keys("items", search="pokemon") == [rowid]  # the full-text index was rebuilt too
+        assert c.query_keys("items", search="POKÉMON") == [rowid]
+        assert c.query_keys("items", search="ke", filters={"id": "I1"}) == [rowid]
+    finally:
+        c.close()
+
+
 def test_newer_file_than_code_is_refused(tmp_path):
     conn = sqlite3.connect(tmp_path / "new.sqlite3", isolation_level=None)
     with pytest.raises(MigrationError):
@@ -166,7 +194,11 @@ def test_search_filter_sort(cache):
     assert ids(cache.query_keys("items", search="FAL")) == [rows[0]["id"], rows[1]["id"]]
     assert ids(cache.query_keys("items", search="mill", filters={"status": "keep"})) == [rows[1]["id"]]
     assert ids(cache.query_keys("items", search="POKÉ")) == [rows[2]["id"]]
-    assert ids(cache.query_keys("items", search="é")) == [rows[2]["id"]]  # short: the scan path
+    # case and accents are ignored both ways, through the index and the short-text scan
+    assert ids(cache.query_keys("items", search="pokemon")) == [rows[2]["id"]]
+    assert ids(cache.query_keys("items", search="POKEMON CHAR")) == [rows[2]["id"]]
+    assert ids(cache.query_keys("items", search="MÓ")) == [rows[2]["id"]]  # short: the scan path
+    assert ids(cache.query_keys("items", search="mo", filters={"status": "sell"})) == [rows[2]["id"]]
     assert ids(cache.query_keys("items", search="0%")) == [rows[3]["id"]]  # LIKE wildcards are literal
     assert ids(cache.query_keys("items", search="f_s")) == [rows[3]["id"]]
     assert ids(cache.query_keys("items", search="mint_in")) == [rows[2]["id"]]

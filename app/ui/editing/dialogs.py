@@ -26,12 +26,10 @@ from app.core import edits
 from app.core.edits import Problem, ResourceSpec
 from app.ui.columns import enum_label
 from app.ui.editing.fields import Choice, make_field, read_value, set_ref_choices, write_value
+from app.ui.palette import style_accent, style_muted, style_tone
 
 ChoicesFn = Callable[[str, str | None], Sequence[Choice]]  # (resource, map id) -> choices
 
-_ERROR_STYLE = "color: #B91C1C;"
-_BANNER_STYLE = ("QLabel#formMessage { background: #FEF2F2; color: #7F1D1D; border: 1px solid #FCA5A5; "
-                 "border-radius: 4px; padding: 6px 8px; }")
 
 
 def _tr(text: str) -> str:
@@ -106,7 +104,7 @@ class RecordDialog(QDialog):
 
         self.message = QLabel()
         self.message.setObjectName("formMessage")
-        self.message.setStyleSheet(_BANNER_STYLE)
+        style_tone(self.message, "error", "QLabel#formMessage")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setVisible(False)
@@ -137,7 +135,7 @@ class RecordDialog(QDialog):
         error = QLabel()
         error.setObjectName(f"error-{key}")
         error.setWordWrap(True)
-        error.setStyleSheet(_ERROR_STYLE)
+        style_accent(error, "error")
         self.form.addRow("", error)
         self.error_labels[key] = error
         self._error_rows[key] = self.form.rowCount() - 1
@@ -258,8 +256,7 @@ class SecretDialog(QDialog):
                              "revoke it and create a new one."))
         warning.setObjectName("secretWarning")
         warning.setWordWrap(True)
-        warning.setStyleSheet("QLabel#secretWarning { background: #FFFBEB; color: #78350F; "
-                              "border: 1px solid #FCD34D; border-radius: 4px; padding: 8px; }")
+        style_tone(warning, "warning", "QLabel#secretWarning", "border-radius: 4px; padding: 8px;")
         outer.addWidget(warning)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -280,7 +277,7 @@ class SecretDialog(QDialog):
         form.addRow(_tr("Expires"), QLabel(str(expires) if expires else _tr("never")))
         outer.addLayout(form)
         self.copied = QLabel()
-        self.copied.setStyleSheet("color: palette(placeholder-text);")
+        style_muted(self.copied)
         outer.addWidget(self.copied)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

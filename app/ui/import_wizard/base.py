@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import tasks
+from app.ui.palette import style_tone
 
 if TYPE_CHECKING:
     from app.ui.import_wizard.state import ImportState
@@ -29,15 +30,11 @@ def tr(text: str) -> str:
 
 def message_label(kind: str = "error") -> QLabel:
     """A wrapped label for errors ("error") or warnings ("warning"), hidden while empty."""
-    colours = {"error": ("#fef2f2", "#b91c1c", "#fecaca"), "warning": ("#fffbeb", "#92400e", "#fcd34d"),
-               "info": ("#eff6ff", "#1e40af", "#bfdbfe")}
-    back, fore, border = colours[kind]
     label = QLabel()
     label.setObjectName(f"{kind}Label")
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setStyleSheet(f"QLabel {{ background: {back}; color: {fore}; border: 1px solid {border};"
-                        " border-radius: 4px; padding: 6px 8px; }")
+    style_tone(label, kind, "QLabel")
     label.setVisible(False)
     return label
 
