@@ -56,15 +56,35 @@ class ImportManager(QObject):
     progress = Signal(object)  # JobProgress
     jobFinished = Signal(str, object)  # job id, JobSummary
     jobsChanged = Signal()  # a job was added, started, finished or changed state
+    # Once a second while a job waits for the rate limit: the one clock every countdown on the
+    # screen (status bar, Imports view, wizard) redraws from, so they all move together.
+    tick = Signal()
 
-    def __init__(self, cache: Any, client: Any = None, parent: QObject | None = None) -> None:
+    def __init__(self, cache: Any, client: Any = None, parent: QObject | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         super().__init__(parent)
+        self.clock = clock  # the time every countdown is measured against
         self.cache = cache
         self._client = client
         self.store = JobStore(cache.state)
         self._runners: dict[str, JobRunner] = {}
         self._tasks: dict[str, Any] = {}
         self.last: dict[str, JobProgress] = {}
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self.tick.emit)
+        self.jobsChanged.connect(self._update_ticker)
+
+    def waiting(self) -> bool:
+        """Whether a running job waits for the rate limit (a countdown is on the screen)."""
+        return any(self.last.get(j) is not None and self.last[j].state == J.WAITING for j in self.running_jobs())
+
+    def _update_ticker(self) -> None:
+        if self.waiting():
+            if not self._ticker.isActive():
+                self._ticker.start()
+        else:
+            self._ticker.stop()
 
     # -- clients ----------------------------------------------------------------------
     def set_client(self, client: Any) -> None:
@@ -196,15 +216,13 @@ class ImportStatusLabel(QLabel):
     """The status bar's line about running imports, with the countdown to the next batch."""
 
     def __init__(self, manager: ImportManager, parent: QWidget | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] | None = None) -> None:
         super().__init__(parent)
         self.manager = manager
-        self.clock = clock
+        self._clock = clock
         self.setObjectName("importStatus")
         self.setContentsMargins(8, 0, 8, 0)
-        self._timer = QTimer(self)
-        self._timer.setInterval(1000)
-        self._timer.timeout.connect(self.refresh)
+        manager.tick.connect(self.refresh)
         manager.progress.connect(lambda _event: self.refresh())
         manager.jobsChanged.connect(self.refresh)
         self.refresh()
@@ -215,18 +233,15 @@ class ImportStatusLabel(QLabel):
         if not events:
             self.setText("")
             self.setVisible(False)
-            self._timer.stop()
             return
         event = events[0]
         text = _tr("Import: {0}/{1} batches, {2} rows created").format(
             event.batches_sent, event.batches_total, f"{event.rows_created:,}")
         if event.state == J.WAITING and event.wait_until:
-            text += " · " + _tr("next batch in {0}").format(countdown_text(event.wait_until - self.clock()))
+            text += " · " + _tr("next batch in {0}").format(countdown_text(event.wait_until - (self._clock or self.manager.clock)()))
         elif event.state == J.PAUSED:
             text += " · " + _tr("paused")
         if len(events) > 1:
             text += " " + _tr("(+{0} more)").format(len(events) - 1)
         self.setText(text)
         self.setVisible(True)
-        if not self._timer.isActive():
-            self._timer.start()

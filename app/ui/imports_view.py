@@ -81,6 +81,7 @@ class ImportsView(QWidget):
         layout.addWidget(self.empty_label)
         manager.jobsChanged.connect(self.reload)
         manager.progress.connect(self._on_progress)
+        manager.tick.connect(self._tick)
         self.reload()
 
     # -- data -------------------------------------------------------------------------
@@ -147,7 +148,7 @@ class ImportsView(QWidget):
         text = state_title(state)
         event = self.manager.last.get(job_id)
         if state == J.WAITING and event is not None and event.wait_until:
-            text += " · " + _tr("next batch in {0}").format(countdown_text(event.wait_seconds))
+            text += " · " + _tr("next batch in {0}").format(countdown_text(event.wait_until - self.manager.clock()))
         if state == J.FAILED and error:
             text += f": {error}"
         return text
@@ -161,6 +162,15 @@ class ImportsView(QWidget):
                 self._update_buttons()
                 return
         self.reload()
+
+    def _tick(self) -> None:
+        """The manager's second: redraw the countdowns of waiting jobs."""
+        for row, ident in enumerate(self.job_ids()):
+            event = self.manager.last.get(ident)
+            if event is not None and event.state == J.WAITING:
+                info = self.manager.job(ident)
+                if info is not None:
+                    self.table.item(row, 2).setText(self._state(info.state, ident, info.error))
 
     # -- actions ----------------------------------------------------------------------
     def _act(self, action: Any) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import qasync
@@ -68,6 +69,22 @@ def test_closing_the_wizard_leaves_the_import_running_to_the_end(
     assert view.job_ids() == [job_id]
     assert "Waiting" in view.state_text(job_id) and "next batch in" in view.state_text(job_id)
     assert "next batch in" in status.text() and status.isVisible()
+    # One clock ticks every countdown on the screen: the view's and the status bar's move together.
+    assert manager._ticker.isActive()  # noqa: SLF001 - ticking while a job waits
+
+    def countdowns() -> tuple[str, str]:
+        return (view.state_text(job_id).split("next batch in ")[-1],
+                status.text().split("next batch in ")[-1].split(" ")[0])
+
+    now = [time.time()]
+    manager.clock = lambda: now[0]
+    in_loop(qloop, manager.tick.emit)
+    first = countdowns()
+    now[0] -= 125  # two minutes and five seconds earlier: every countdown shows that much more
+    in_loop(qloop, manager.tick.emit)
+    second = countdowns()
+    assert first[0] == first[1] and second[0] == second[1] and first != second, (first, second)
+    manager.clock = time.time
     in_loop(qloop, lambda: view.grab().save("/tmp/shot-imports-view.png"))
     # Pause and resume from the Imports view.
     in_loop(qloop, view.select_job, job_id)

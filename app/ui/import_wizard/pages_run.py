@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -257,9 +255,6 @@ class ImportPage(WizardPage):
         layout.addLayout(buttons)
         self.progress: JobProgress | None = None
         self.summary: JobSummary | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(250)
-        self._timer.timeout.connect(self._tick)
         self._set_buttons(None)
 
     @property
@@ -269,6 +264,7 @@ class ImportPage(WizardPage):
     def initializePage(self) -> None:
         self.wiz.manager.progress.connect(self._on_progress)
         self.wiz.manager.jobFinished.connect(self._on_finished)
+        self.wiz.manager.tick.connect(self._tick)
         if self.state.job_id is not None:
             return
         self.state_label.setText(tr("Preparing the import…"))
@@ -296,7 +292,6 @@ class ImportPage(WizardPage):
                                         info.rows_created, info.total_rows, info.rejected)
             self._render()
         self.wiz.manager.start(job_id, self.wiz.client())
-        self._timer.start()
 
     def _on_progress(self, event: JobProgress) -> None:
         if event.job_id != self.state.job_id:
@@ -308,7 +303,6 @@ class ImportPage(WizardPage):
         if job_id != self.state.job_id:
             return
         self.summary = summary
-        self._timer.stop()
         if summary.error:
             self.show_error(summary.error)
         self._render()
@@ -346,7 +340,7 @@ class ImportPage(WizardPage):
             bucket = tracker.get("bulk")
             limit = getattr(bucket, "limit", None)
         self.countdown_label.setText(tr("Next batch in {0} — Mapiry allows {1} bulk requests an hour.").format(
-            countdown_text(event.wait_until - time.time()), limit or 20))
+            countdown_text(event.wait_until - self.wiz.manager.clock()), limit or 20))
 
     def _set_buttons(self, state: str | None) -> None:
         active = state in (J.QUEUED, J.RUNNING, J.WAITING, J.PAUSED) and self.summary is None
@@ -368,10 +362,6 @@ class ImportPage(WizardPage):
 
     def isComplete(self) -> bool:
         return self.summary is not None
-
-    def cleanupPage(self) -> None:  # never called going back (commit page), kept for safety
-        self._timer.stop()
-
 
 class SummaryPage(WizardPage):
     """What the job did: created, skipped, rejected; the rejected rows can be exported."""
