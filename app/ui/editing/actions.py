@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from app.core import edits
+from app.ui.editing.undo import UndoActions
 from app.ui.views import TablePage
 
 if TYPE_CHECKING:  # the controller and its dialogs are imported on first use, not on the way to the first paint
@@ -42,6 +43,7 @@ class EditActions(QObject):
         for action in (self.new_action, self.edit_action):
             window.addAction(action)
         self.menu: QMenu | None = None
+        self.undo = UndoActions(self.controller, window)
         self.add_to_menu(menu)
         window.viewChanged.connect(self._view_changed)
         self._view_changed(window.current_view_name())
@@ -50,6 +52,7 @@ class EditActions(QObject):
         if menu is None or self.menu is not None:
             return
         self.menu = menu
+        self.undo.add_to_menu(menu)
         menu.addSeparator()
         for action in (self.new_action, self.edit_action, self.delete_action):
             menu.addAction(action)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core import edits
 from app.core.errors import ApiError, ConflictError, service_name
+from app.core.undo import CREATE, DELETE, DEPENDENT_KEYS, UPDATE, Change, Entry, UndoStack
 from app.ui import tasks
 from app.ui.editing import writes
 from app.ui.editing.dialogs import RecordDialog, SecretDialog, confirm_box
@@ -52,6 +53,7 @@ class EditController(QObject):
 
     saved = Signal(str, str)  # resource, record id (after the cache holds the API's answer)
     deleted = Signal(str, int, int)  # resource, deleted, asked
+    historyChanged = Signal()  # a change was added to the undo history
 
     def __init__(self, window: Any = None, *, parent: QWidget | None = None, cache: Any = None,
                  client: ClientFn | None = None, changed: ChangedFn | None = None,
@@ -70,6 +72,7 @@ class EditController(QObject):
         self.secret_dialog: SecretDialog | None = None
         self.task: Any = None
         self.messages: list[tuple[str, str]] = []
+        self.history = UndoStack()  # what Edit → Undo / Redo walk (app/ui/editing/undo.py)
 
     # -- capabilities -------------------------------------------------------------------------
     @staticmethod
@@ -147,6 +150,18 @@ class EditController(QObject):
         self.notify(_tr(reason) if reason else _tr("{0} cannot be {1} through the API.").format(what, verb),
                     "warning")
 
+    def changed(self, resource: str) -> None:
+        """Tell the views that ``resource`` changed in the cache."""
+        self._changed(resource)
+
+    def ready_client(self, resource: str) -> Any:
+        """The client for a write on ``resource``, or None after saying why there is none."""
+        return self._ready(resource)
+
+    def _remember(self, change: Change) -> None:
+        self.history.push(change)
+        self.historyChanged.emit()
+
     def _ready(self, resource: str) -> Any:
         """The client for a write, or None after saying why there is none."""
         spec = edits.spec(resource)
@@ -215,14 +230,19 @@ class EditController(QObject):
         dialog.set_busy(True, _tr("Creating…") if record is None else _tr("Saving…"))
         self.task = tasks.run_task(
             writes.save(spec.name, client, self.cache, fields, record=record, map_id=dialog.map_id),
-            on_done=lambda answer: self._saved(dialog, answer, creating=record is None),
+            on_done=lambda answer: self._saved(dialog, answer, creating=record is None, before=record,
+                                               fields=fields),
             on_error=lambda exc: self._save_failed(dialog, exc),
         )
         return self.task
 
-    def _saved(self, dialog: RecordDialog, answer: dict[str, Any], *, creating: bool) -> None:
+    def _saved(self, dialog: RecordDialog, answer: dict[str, Any], *, creating: bool,
+               before: Mapping[str, Any] | None = None, fields: Mapping[str, Any] | None = None) -> None:
         spec = dialog.spec
         dialog.finish()
+        entry = Entry(before=dict(before) if before is not None else None, after=edits.without_secret(answer),
+                      fields=dict(fields or {}))
+        self._remember(Change(CREATE if creating else UPDATE, spec.name, [entry]))
         self._changed(spec.name)
         label = edits.record_label(spec.name, answer)
         text = _tr("Created {0} “{1}”.") if creating else _tr("Saved {0} “{1}”.")
@@ -312,20 +332,39 @@ class EditController(QObject):
             return None
         rows = [dict(r) for r in rows]
 
+        entries: list[Entry] = []
+
         async def run() -> tuple[int, BaseException | None, str]:
             done = 0
             for row in rows:
+                entry = Entry(before=dict(self.cache.get(resource, str(row["id"])) or row),
+                              dependents=self._dependents(resource, row))
                 try:
                     await writes.remove(resource, client, self.cache, row)
                 except Exception as exc:  # noqa: BLE001 - stop at the first error and report it
                     return done, exc, edits.record_label(resource, row)
+                entries.append(entry)
                 done += 1
             return done, None, ""
 
+        def finished(result: tuple[int, BaseException | None, str]) -> None:
+            if entries:
+                self._remember(Change(DELETE, resource, entries))
+            self._deleted(spec, len(rows), first, *result)
+
         first = edits.record_label(resource, rows[0]) if rows else ""
-        self.task = tasks.run_task(run(), on_done=lambda result: self._deleted(spec, len(rows), first, *result),
+        self.task = tasks.run_task(run(), on_done=finished,
                                    progress_label=_tr("{0} {1}…").format(_tr(spec.delete_verb), _tr(spec.plural)))
         return self.task
+
+    def _dependents(self, resource: str, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The cached locations that refer to a category, tag or layer about to be deleted."""
+        key = DEPENDENT_KEYS.get(resource)
+        if key is None:
+            return []
+        keys = self.cache.query_keys("locations", filters={"scope": str(record.get("mapId") or ""),
+                                                           key: str(record["id"])})
+        return self.cache.rows_for_keys("locations", keys)
 
     def _deleted(self, spec: edits.ResourceSpec, asked: int, first: str, done: int,
                  error: BaseException | None, failed_on: str) -> None:
