@@ -25,30 +25,27 @@ from tests.gui.looping import drive, in_loop, show
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
-def light_palette() -> QPalette:
+_ROLES = ("Window", "WindowText", "Base", "AlternateBase", "Text", "Button", "ButtonText", "Highlight",
+          "HighlightedText", "PlaceholderText", "Mid", "Light", "Dark", "ToolTipBase", "ToolTipText")
+_LIGHT = ("#efefef", "#1f1f1f", "#ffffff", "#f5f5f5", "#1f1f1f", "#efefef", "#1f1f1f", "#2563eb", "#ffffff",
+          "#7f7f7f", "#b8b8b8", "#ffffff", "#9f9f9f", "#ffffdc", "#1f1f1f")
+_DARK = ("#2b2b2b", "#e6e6e6", "#1e1e1e", "#262626", "#e6e6e6", "#353535", "#e6e6e6", "#3b82f6", "#0b0b0b",
+         "#6f6f6f", "#4a4a4a", "#505050", "#1a1a1a", "#3a3a3a", "#e6e6e6")
+
+
+def _palette(colours: tuple[str, ...]) -> QPalette:
     p = QPalette()
-    roles = QPalette.ColorRole
-    for role, colour in ((roles.Window, "#efefef"), (roles.WindowText, "#1f1f1f"), (roles.Base, "#ffffff"),
-                         (roles.AlternateBase, "#f5f5f5"), (roles.Text, "#1f1f1f"), (roles.Button, "#efefef"),
-                         (roles.ButtonText, "#1f1f1f"), (roles.Highlight, "#2563eb"),
-                         (roles.HighlightedText, "#ffffff"), (roles.PlaceholderText, "#7f7f7f"),
-                         (roles.Mid, "#b8b8b8"), (roles.Light, "#ffffff"), (roles.Dark, "#9f9f9f"),
-                         (roles.ToolTipBase, "#ffffdc"), (roles.ToolTipText, "#1f1f1f")):
-        p.setColor(role, QColor(colour))
+    for role, colour in zip(_ROLES, colours, strict=True):
+        p.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
     return p
+
+
+def light_palette() -> QPalette:
+    return _palette(_LIGHT)
 
 
 def dark_palette() -> QPalette:
-    p = QPalette()
-    roles = QPalette.ColorRole
-    for role, colour in ((roles.Window, "#2b2b2b"), (roles.WindowText, "#e6e6e6"), (roles.Base, "#1e1e1e"),
-                         (roles.AlternateBase, "#262626"), (roles.Text, "#e6e6e6"), (roles.Button, "#353535"),
-                         (roles.ButtonText, "#e6e6e6"), (roles.Highlight, "#3b82f6"),
-                         (roles.HighlightedText, "#0b0b0b"), (roles.PlaceholderText, "#6f6f6f"),
-                         (roles.Mid, "#4a4a4a"), (roles.Light, "#505050"), (roles.Dark, "#1a1a1a"),
-                         (roles.ToolTipBase, "#3a3a3a"), (roles.ToolTipText, "#e6e6e6")):
-        p.setColor(role, QColor(colour))
-    return p
+    return _palette(_DARK)
 
 
 PALETTES = {"light": light_palette, "dark": dark_palette}
