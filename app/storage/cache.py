@@ -47,10 +47,6 @@ def _phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
-def _fold_sql(value: object) -> object:
-    return fold(value) if isinstance(value, str) else value
-
-
 def _parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from app.core.text import fold
 from app.storage.resources import RESOURCES, create_table_sql
-from app.storage.schema import register_component
+from app.storage.schema import register_component, register_function
 
 COMPONENT = "cache"
 
@@ -40,7 +41,14 @@ INSERT OR IGNORE INTO location_tags(tag_id, location_rowid)
 
 # v3: search ignores accents as well as case (app.core.text.fold): the stored search text of
 # every cached row is folded again; the full-text triggers re-index what changed.
-FOLD_FUNCTION = "cabinet_fold"  # registered on every cache connection (Cache.connect)
+FOLD_FUNCTION = "cabinet_fold"
+
+
+def _fold_sql(value: object) -> object:
+    return fold(value) if isinstance(value, str) else value
+
+
+register_function(FOLD_FUNCTION, _fold_sql)
 _V3 = ";\n".join(
     f"UPDATE {res.table} SET _search = {FOLD_FUNCTION}(_search) WHERE _search != {FOLD_FUNCTION}(_search)"
     for res in RESOURCES.values() if res.search_fields

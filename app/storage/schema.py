@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
+from typing import Any
 
 _REGISTRY: dict[str, list[str]] = {}
 _DATABASES: dict[str, str] = {}  # component -> the database file it lives in
+_FUNCTIONS: dict[str, Callable[[Any], Any]] = {}  # SQL functions the migrations call, by name
 _LOCK = threading.Lock()
 
 CACHE_DB = "cache"  # the disposable offline cache (rebuilt from the services at will)
@@ -55,6 +58,13 @@ def register_component(name: str, migrations: list[str], *, database: str = CACH
         _DATABASES[name] = database
 
 
+def register_function(name: str, function: Callable[[Any], Any]) -> None:
+    """A one-argument, deterministic SQL function a migration calls (made available on the
+    connection before any migration runs, whoever opened it)."""
+    with _LOCK:
+        _FUNCTIONS[name] = function
+
+
 def registered_components(database: str | None = None) -> dict[str, list[str]]:
     """The components (all, or those of one database) and their migrations."""
     with _LOCK:
@@ -83,6 +93,10 @@ def migrate_component(conn: sqlite3.Connection, name: str, migrations: list[str]
             f"the database file has schema {name!r} version {current}, newer than this Cabinet knows "
             f"({len(migrations)}); update Cabinet"
         )
+    with _LOCK:
+        functions = dict(_FUNCTIONS)
+    for function_name, function in functions.items():
+        conn.create_function(function_name, 1, function, deterministic=True)
     for version in range(current + 1, len(migrations) + 1):
         script = migrations[version - 1].strip().rstrip(";")
         try:
