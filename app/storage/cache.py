@@ -326,6 +326,33 @@ class Cache(SqliteFile):
                 found[rowid] = json.loads(data)
         return [found[k] for k in keys if k in found]
 
+    def location_points(self, keys: Sequence[int] | None = None) -> dict[str, list[Any]]:
+        """What the map draws of locations (all, or those rowids), as columns in rowid order:
+        "keys" (rowids), "lats", "lngs", "names", "categories" (ids, "" for none) and "layers"
+        (each location's first layer in the map's layer order, "" for none). Rows without both
+        coordinates are left out. (One JSON array per column: several times faster to read than
+        a tuple per row.)"""
+        where = "t.lat IS NOT NULL AND t.lng IS NOT NULL"
+        params: tuple[str, ...] = ()
+        if keys is not None:
+            where += " AND t.rowid IN (SELECT value FROM json_each(?))"
+            params = (json.dumps(list(keys)),)
+        conn = self._conn()
+        row = conn.execute(
+            "SELECT json_group_array(rowid), json_group_array(lat), json_group_array(lng), "
+            "json_group_array(coalesce(name, '')), json_group_array(coalesce(category_id, '')) FROM "
+            f"(SELECT t.rowid, t.lat, t.lng, t.name, t.category_id FROM locations t WHERE {where} "
+            "ORDER BY t.rowid)", params).fetchone()
+        out = dict(zip(("keys", "lats", "lngs", "names", "categories"), (json.loads(v) for v in row), strict=True))
+        # The first layer of each: the last one written per location when read in reverse order.
+        located, layer_ids = (json.loads(v) for v in conn.execute(
+            "SELECT json_group_array(location_rowid), json_group_array(layer_id) FROM (SELECT ll.location_rowid, "
+            "ll.layer_id FROM location_layers ll LEFT JOIN layers l ON l.id = ll.layer_id "
+            "ORDER BY ll.location_rowid, l.layer_order DESC, l.name DESC)").fetchone())
+        first = dict(zip(located, layer_ids, strict=True))
+        out["layers"] = [first.get(k, "") for k in out["keys"]]
+        return out
+
     def get(self, resource_name: str, row_id: str) -> dict | None:
         res = resource(resource_name)
         row = self._conn().execute(

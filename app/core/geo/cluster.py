@@ -1,0 +1,102 @@
+"""Grid clustering per zoom level: points that fall in one cell of ``CELL_PX`` screen pixels at
+an integer zoom become one cluster at their mean position; zooming in splits them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from app.core.geo.index import GridIndex
+from app.core.geo.mercator import MAX_ZOOM, project_x, project_y, world_size
+
+CELL_PX = 60.0
+_LEVELS_KEPT = 6
+
+
+class Points:
+    """The points a map shows: parallel sequences (keys are the caller's: cache rowids)."""
+
+    __slots__ = ("keys", "xs", "ys", "groups", "_position")
+
+    def __init__(self, keys: Sequence[int], lngs: Sequence[float], lats: Sequence[float],
+                 groups: Sequence[int]) -> None:
+        self.keys = list(keys)
+        self.xs = [project_x(v) % 1.0 for v in lngs]
+        self.ys = [project_y(v) for v in lats]
+        self.groups = list(groups)
+        self._position: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def index_of(self, key: int) -> int | None:
+        if self._position is None:
+            self._position = {k: i for i, k in enumerate(self.keys)}
+        return self._position.get(key)
+
+
+class Cluster:
+    __slots__ = ("key", "x", "y", "members")
+
+    def __init__(self, key: int, x: float, y: float, members: list[int]) -> None:
+        self.key = key
+        self.x = x
+        self.y = y
+        self.members = members
+
+    @property
+    def count(self) -> int:
+        return len(self.members)
+
+
+class ClusterLevel:
+    """The clusters of one integer zoom level."""
+
+    __slots__ = ("level", "grid", "clusters")
+
+    def __init__(self, points: Points, level: int) -> None:
+        self.level = level
+        self.grid = GridIndex(points.xs, points.ys, CELL_PX / world_size(level))
+        xs, ys = points.xs, points.ys
+        clusters: dict[int, Cluster] = {}
+        for key, members in self.grid.cells.items():
+            if len(members) == 1:
+                m = members[0]
+                clusters[key] = Cluster(key, xs[m], ys[m], members)
+            else:
+                clusters[key] = Cluster(key, math.fsum(xs[m] for m in members) / len(members),
+                                        math.fsum(ys[m] for m in members) / len(members), members)
+        self.clusters = clusters
+
+    def visible(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple[Cluster, int]]:
+        """(cluster, world copy k) of the clusters whose cell touches the rectangle, widened by a
+        cell so that a cluster drawn at its mean position near an edge is not lost."""
+        c = self.grid.cell
+        clusters = self.clusters
+        return [(clusters[key], k) for key, k in self.grid.keys_in(x0 - c, y0 - c, x1 + c, y1 + c)]
+
+    def cell_key(self, x: float, y: float) -> int:
+        inv = 1.0 / self.grid.cell
+        return int(x * inv) * self.grid.n + int(y * inv)
+
+
+class Clusterer:
+    """The cluster levels of one set of points, computed when first needed (a few kept)."""
+
+    def __init__(self, points: Points) -> None:
+        self.points = points
+        self._levels: dict[int, ClusterLevel] = {}
+
+    @staticmethod
+    def level_for(zoom: float) -> int:
+        return int(min(max(math.floor(zoom), 0), MAX_ZOOM))
+
+    def level(self, zoom: float) -> ClusterLevel:
+        level = self.level_for(zoom)
+        found = self._levels.get(level)
+        if found is None:
+            found = ClusterLevel(self.points, level)
+            if len(self._levels) >= _LEVELS_KEPT:
+                self._levels.pop(next(iter(self._levels)))
+            self._levels[level] = found
+        return found
