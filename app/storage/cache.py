@@ -326,18 +326,19 @@ class Cache(SqliteFile):
                 found[rowid] = json.loads(data)
         return [found[k] for k in keys if k in found]
 
-    def location_points(self, keys: Sequence[int] | None = None) -> dict[str, list[Any]]:
+    def location_points(self, keys: Sequence[int] | None = None, *,
+                        connection: sqlite3.Connection | None = None) -> dict[str, list[Any]]:
         """What the map draws of locations (all, or those rowids), as columns in rowid order:
         "keys" (rowids), "lats", "lngs", "names", "categories" (ids, "" for none) and "layers"
         (each location's first layer in the map's layer order, "" for none). Rows without both
         coordinates are left out. (One JSON array per column: several times faster to read than
-        a tuple per row.)"""
+        a tuple per row.) ``connection``: a worker thread's own, as for query_keys."""
         where = "t.lat IS NOT NULL AND t.lng IS NOT NULL"
         params: tuple[str, ...] = ()
         if keys is not None:
             where += " AND t.rowid IN (SELECT value FROM json_each(?))"
             params = (json.dumps(list(keys)),)
-        conn = self._conn()
+        conn = connection if connection is not None else self._conn()
         row = conn.execute(
             "SELECT json_group_array(rowid), json_group_array(lat), json_group_array(lng), "
             "json_group_array(coalesce(name, '')), json_group_array(coalesce(category_id, '')) FROM "

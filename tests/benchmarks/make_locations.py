@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,3 +71,20 @@ def make_location_cache(path: Path | str, n: int, spread: str = "world") -> Path
     finally:
         cache.close()
     return Path(path)
+
+
+def location_cache_path(n: int, spread: str) -> Path:
+    """A cache with ``n`` locations, built once per machine and reused by the map benchmarks."""
+    path = Path(tempfile.gettempdir()) / f"cabinet-map-bench-{spread}-{n}.sqlite3"
+    if path.exists():
+        try:
+            cache = Cache(path)
+            ok = cache.count("locations") == n
+            cache.close()
+            if ok:
+                return path
+        except Exception:  # noqa: BLE001 - an old schema: rebuild
+            pass
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    return make_location_cache(path, n, spread)

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 
 from app.core.geo.index import GridIndex
-from app.core.geo.mercator import MAX_ZOOM, project_x, project_y, world_size
+from app.core.geo.mercator import MAX_ZOOM, project_ys, world_size
 
 CELL_PX = 60.0
 _LEVELS_KEPT = 6
@@ -21,8 +21,8 @@ class Points:
     def __init__(self, keys: Sequence[int], lngs: Sequence[float], lats: Sequence[float],
                  groups: Sequence[int]) -> None:
         self.keys = list(keys)
-        self.xs = [project_x(v) % 1.0 for v in lngs]
-        self.ys = [project_y(v) for v in lats]
+        self.xs = [((v + 180.0) / 360.0) % 1.0 for v in lngs]
+        self.ys = project_ys(lats)
         self.groups = list(groups)
         self._position: dict[int, int] | None = None
 

@@ -37,6 +37,16 @@ def project_y(lat: float) -> float:
     return 0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)
 
 
+def project_ys(lats: Sequence[float]) -> list[float]:
+    """project_y of many latitudes (one pass, no call per value)."""
+    sin, log, rad, top, k = math.sin, math.log, math.radians, MAX_LAT, 1 / (4 * math.pi)
+    out = []
+    for lat in lats:
+        s = sin(rad(top if lat > top else -top if lat < -top else lat))
+        out.append(0.5 - log((1 + s) / (1 - s)) * k)
+    return out
+
+
 def unproject(x: float, y: float) -> tuple[float, float]:
     """Unit (x, y) → (lng, lat) in degrees; x wraps, so any x gives a longitude in [-180, 180)."""
     lng = normalize_lng(x * 360.0 - 180.0)
@@ -76,27 +86,46 @@ def lng_span(lngs: Sequence[float]) -> tuple[float, float]:
     return west, east
 
 
+def x_span(xs: Sequence[float]) -> tuple[float, float]:
+    """The shortest run of unit x (wrapping at 1) holding every one of ``xs``: (west, east),
+    east ≥ west and possibly past 1 when the run crosses the antimeridian."""
+    if not xs:
+        return 0.0, 1.0
+    ordered = sorted(x % 1.0 for x in xs)
+    gaps = [b - a for a, b in zip(ordered, ordered[1:], strict=False)]
+    wrap_gap = ordered[0] + 1.0 - ordered[-1]
+    widest = max(range(len(gaps)), key=gaps.__getitem__) if gaps else -1
+    if widest < 0 or wrap_gap >= gaps[widest]:
+        return ordered[0], ordered[-1]
+    return ordered[widest + 1], ordered[widest] + 1.0
+
+
+def fit_unit(xs: Sequence[float], ys: Sequence[float], width: int, height: int, *, padding: int = 40,
+             max_zoom: float = 17.0) -> tuple[float, float, float]:
+    """(centre x, centre y, zoom) in unit coordinates that shows every point in width × height px."""
+    if not xs:
+        return 0.5, 0.5, 1.0
+    west, east = x_span(xs)
+    top, bottom = min(ys), max(ys)
+    usable_w = max(width - 2 * padding, 16)
+    usable_h = max(height - 2 * padding, 16)
+    zooms = [max_zoom]
+    if east > west:
+        zooms.append(math.log2(usable_w / ((east - west) * TILE_SIZE)))
+    if bottom > top:
+        zooms.append(math.log2(usable_h / ((bottom - top) * TILE_SIZE)))
+    return ((west + east) / 2.0) % 1.0, (top + bottom) / 2.0, clamp_zoom(min(zooms))
+
+
 def fit(lngs: Sequence[float], lats: Sequence[float], width: int, height: int, *,
         padding: int = 40, max_zoom: float = 17.0) -> tuple[float, float, float]:
     """(center lng, center lat, zoom) that shows every point in a view of width × height pixels."""
     if not lngs:
         return 0.0, 20.0, 1.0
-    west, east = lng_span(lngs)
-    top = min(project_y(v) for v in lats)
-    bottom = max(project_y(v) for v in lats)
-    dx = (east - west) / 360.0
-    dy = bottom - top
-    usable_w = max(width - 2 * padding, 16)
-    usable_h = max(height - 2 * padding, 16)
-    zooms = [max_zoom]
-    if dx > 0:
-        zooms.append(math.log2(usable_w / (dx * TILE_SIZE)))
-    if dy > 0:
-        zooms.append(math.log2(usable_h / (dy * TILE_SIZE)))
-    zoom = clamp_zoom(min(zooms))
-    center_lng = normalize_lng((west + east) / 2.0)
-    center_lat = unproject(0.0, (top + bottom) / 2.0)[1]
-    return center_lng, center_lat, zoom
+    cx, cy, zoom = fit_unit([project_x(v) for v in lngs], project_ys(lats), width, height,
+                            padding=padding, max_zoom=max_zoom)
+    lng, lat = unproject(cx, cy)
+    return lng, lat, zoom
 
 
 _NICE = (1, 2, 5)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+import shiboken6
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap, QPolygonF, QTransform
 
 from app.core.geo.basemap import SCALES, Basemap, BasemapError, Ring, decode, scale_for
@@ -162,12 +162,22 @@ def load_scale(name: str) -> Scale:
     return Scale(decode(resource_path("basemap", f"ne-{name}.bin").read_bytes()))
 
 
-class BasemapLayer:
-    """Tiles of the offline basemap. ``changed`` is called (on the worker thread) when a finer
-    scale has loaded; the owner schedules a repaint on the GUI thread."""
+class BasemapLayer(QObject):
+    """Tiles of the offline basemap, one for the whole app (``shared()``): every map view draws
+    the same tiles. ``changed`` is emitted (queued to the GUI thread) when a finer scale has
+    loaded."""
 
-    def __init__(self, changed: Callable[[], None] | None = None) -> None:
-        self._changed = changed
+    changed = Signal()
+    _shared: BasemapLayer | None = None
+
+    @classmethod
+    def shared(cls) -> BasemapLayer:
+        if cls._shared is None or not shiboken6.isValid(cls._shared):
+            cls._shared = BasemapLayer()
+        return cls._shared
+
+    def __init__(self) -> None:
+        super().__init__()
         self._scales: dict[str, Scale] = {}
         self._loading: set[str] = set()
         self._lock = threading.Lock()
@@ -201,8 +211,7 @@ class BasemapLayer:
         with self._lock:
             self._scales[name] = scale
             self._loading.discard(name)
-        if self._changed is not None:
-            self._changed()
+        self.changed.emit()
 
     def _best(self, zoom: float) -> str:
         wanted = scale_for(zoom)

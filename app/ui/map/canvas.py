@@ -54,7 +54,6 @@ class MapCanvas(QWidget):
     addRequested = Signal(float, float)  # lng, lat
     deleteRequested = Signal(list)  # keys
     viewChanged = Signal()
-    _basemapLoaded = Signal()
 
     def __init__(self, parent: QWidget | None = None, basemap: BasemapLayer | None = None) -> None:
         super().__init__(parent)
@@ -63,8 +62,8 @@ class MapCanvas(QWidget):
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.grabGesture(Qt.GestureType.PinchGesture)
-        self._basemapLoaded.connect(self.update)
-        self.basemap = basemap if basemap is not None else BasemapLayer(self._basemapLoaded.emit)
+        self.basemap = basemap if basemap is not None else BasemapLayer.shared()
+        self.basemap.changed.connect(self.update)
         self.renderer = MapRenderer(self.basemap)
         self.view = Viewport(0.5, 0.5, 1.0, self.width(), self.height())
         self.editable = False
@@ -130,10 +129,14 @@ class MapCanvas(QWidget):
         chosen = list(indices)
         if not chosen:
             return
-        lngs = [pts.xs[i] * 360.0 - 180.0 for i in chosen]
-        lats = [mercator.unproject(0.0, pts.ys[i])[1] for i in chosen]
-        lng, lat, zoom = mercator.fit(lngs, lats, max(self.view.width, 64), max(self.view.height, 64))
-        self.set_view(lng, lat, zoom)
+        xs, ys = pts.xs, pts.ys
+        cx, cy, zoom = mercator.fit_unit([xs[i] for i in chosen], [ys[i] for i in chosen],
+                                         max(self.view.width, 64), max(self.view.height, 64))
+        self.view.zoom = zoom
+        self.view.cx, self.view.cy = cx, cy
+        self.view.clamp()
+        self._fitted = True
+        self._changed()
 
     def fit_all(self) -> None:
         if self.width() < 32 or self.height() < 32:

@@ -3,8 +3,10 @@ layer panel (the legend: each layer or category with its colour, a check box to 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
@@ -22,13 +24,54 @@ from PySide6.QtWidgets import (
 
 from app.core.geo.cluster import Points
 from app.ui.map.canvas import MapCanvas, coordinates_text
+from app.ui.map.loader import PointLoader
 
 # (rowid, lat, lng, name, category id, first layer id): a row of Cache.location_points' columns.
 PointRow = tuple[int, float, float, str, str, str]
+COLUMNS = ("keys", "lats", "lngs", "names", "categories", "layers")
 NONE_KEY = ""
 _FALLBACK = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46a0a0", "#f032e6", "#9a6324",
              "#800000", "#808000", "#000075", "#a9a9a9")
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class PointSource(Protocol):
+    """What the map reads: the cache (app.storage.Cache)."""
+
+    def connect(self) -> sqlite3.Connection: ...
+
+    def location_points(self, keys: Sequence[int] | None = None, *,
+                        connection: sqlite3.Connection | None = None) -> dict[str, list[Any]]: ...
+
+
+class Prepared:
+    """Points ready to show (built off the GUI thread): the shown ones and every group's count."""
+
+    __slots__ = ("columns", "points", "names", "counts")
+
+    def __init__(self, columns: Mapping[str, Sequence[Any]], points: Points, names: list[str],
+                 counts: dict[str, Counter[str]]) -> None:
+        self.columns = columns
+        self.points = points
+        self.names = names
+        self.counts = counts
+
+
+def _prepare(columns: Mapping[str, Sequence[Any]], hidden: Mapping[str, set[str]], mode: str,
+             order: Mapping[str, int]) -> Prepared:
+    layers, categories = columns["layers"], columns["categories"]
+    counts = {"layer": Counter(layers), "category": Counter(categories)}
+    hidden_layers, hidden_categories = hidden["layer"], hidden["category"]
+    if hidden_layers or hidden_categories:
+        shown = [i for i, (la, ca) in enumerate(zip(layers, categories, strict=True))
+                 if la not in hidden_layers and ca not in hidden_categories]
+        pick: Callable[[str], list[Any]] = lambda name: [columns[name][i] for i in shown]  # noqa: E731
+    else:
+        pick = lambda name: list(columns[name])  # noqa: E731
+    group_of = pick("layers" if mode == "layer" else "categories")
+    get = order.get
+    points = Points(pick("keys"), pick("lngs"), pick("lats"), [get(g, -1) for g in group_of])
+    return Prepared(columns, points, pick("names"), counts)
 
 
 def _tr(text: str) -> str:
@@ -51,6 +94,7 @@ class MapView(QWidget):
 
     selectionChanged = Signal(list)  # rowids
     statusText = Signal(str)
+    pointsChanged = Signal()  # new points are shown
 
     def __init__(self, parent: QWidget | None = None, *, toolbar: bool = True, panel: bool = True) -> None:
         super().__init__(parent)
@@ -58,7 +102,13 @@ class MapView(QWidget):
         self.canvas = MapCanvas(self)
         self.canvas.selectionChanged.connect(self.selectionChanged)
         self.canvas.cursorMoved.connect(self._cursor)
-        self._rows: list[PointRow] = []
+        self._columns: Mapping[str, Sequence[Any]] = {name: [] for name in COLUMNS}
+        self._counts: dict[str, Counter[str]] = {}
+        self.loader = PointLoader(self)
+        self.loader.loaded.connect(self._loaded)
+        self.loading = False
+        self._open_pending = False
+        self._open_center: tuple[float, float, float] | None = None
         self._groups_meta: dict[str, dict[str, tuple[str, QColor]]] = {"layer": {}, "category": {}}
         self.hidden: dict[str, set[str]] = {"layer": set(), "category": set()}
         self.mode = "layer"
@@ -134,28 +184,51 @@ class MapView(QWidget):
                 meta[str(r.get("id"))] = (str(r.get("name") or r.get("id")), _color(r.get("color"), i))
             self._groups_meta[mode] = meta
 
+    def load(self, cache: PointSource, keys: Sequence[int] | None) -> None:
+        """Read the points of ``keys`` (None: every location) on the worker thread; they show
+        when read. A newer load replaces one still running."""
+        keys = list(keys) if keys is not None else None
+        hidden = {m: set(h) for m, h in self.hidden.items()}
+        mode, order = self.mode, self._palette()[0]
+
+        def job() -> Prepared:
+            conn = cache.connect()
+            try:
+                columns = cache.location_points(keys, connection=conn)
+            finally:
+                conn.close()
+            return _prepare(columns, hidden, mode, order)
+
+        self.loading = True
+        self.loader.request(job)
+
+    def _loaded(self, _generation: int, result: object) -> None:
+        self.loading = False
+        if isinstance(result, Prepared):
+            self._apply(result)
+        elif isinstance(result, BaseException):
+            self.statusText.emit(_tr("Could not read the locations from the cache: {0}").format(result))
+
     def set_locations(self, columns: Mapping[str, Sequence[Any]]) -> None:
-        """The locations to show, as Cache.location_points gives them."""
-        self._rows = list(zip(columns["keys"], columns["lats"], columns["lngs"], columns["names"],
-                              columns["categories"], columns["layers"], strict=True))
-        self._rebuild()
+        """The locations to show, as Cache.location_points gives them (read on this thread)."""
+        self._apply(_prepare(columns, self.hidden, self.mode, self._palette()[0]))
 
     def set_rows(self, rows: Sequence[PointRow]) -> None:
-        self._rows = list(rows)
-        self._rebuild()
+        columns = {name: [r[i] for r in rows] for i, name in enumerate(COLUMNS)}
+        self.set_locations(columns)
 
-    def _group_of(self, row: PointRow, mode: str) -> str:
-        return row[5] if mode == "layer" else row[4]
+    def _apply(self, prepared: Prepared) -> None:
+        self._columns = prepared.columns
+        self._counts = prepared.counts
+        self.canvas.set_points(prepared.points, prepared.names, self._palette()[1])
+        self._fill_panel()
+        if self._open_pending:
+            self._open_pending = False
+            self.open_at(self._open_center)
+        self.pointsChanged.emit()
 
     def _rebuild(self) -> None:
-        hidden_layers, hidden_categories = self.hidden["layer"], self.hidden["category"]
-        shown = [r for r in self._rows if r[5] not in hidden_layers and r[4] not in hidden_categories]
-        order, colors = self._palette()
-        mode = self.mode
-        groups = [order.get(self._group_of(r, mode), -1) for r in shown]
-        points = Points([r[0] for r in shown], [r[2] for r in shown], [r[1] for r in shown], groups)
-        self.canvas.set_points(points, [r[3] for r in shown], colors)
-        self._fill_panel()
+        self._apply(_prepare(self._columns, self.hidden, self.mode, self._palette()[0]))
 
     def _palette(self) -> tuple[dict[str, int], list[QColor]]:
         meta = self._groups_meta[self.mode]
@@ -169,17 +242,10 @@ class MapView(QWidget):
         index = self.color_by.findData(mode)
         if index != self.color_by.currentIndex():
             self.color_by.setCurrentIndex(index)
-        order, colors = self._palette()
-        pts = self.canvas.points
-        by_key = {r[0]: r for r in self._rows}
-        self.canvas.set_colors([order.get(self._group_of(by_key[k], mode), -1) for k in pts.keys], colors)
-        self._fill_panel()
+        self._rebuild()
 
     def _fill_panel(self) -> None:
-        counts: dict[str, int] = {}
-        for r in self._rows:
-            g = self._group_of(r, self.mode)
-            counts[g] = counts.get(g, 0) + 1
+        counts = self._counts.get(self.mode, Counter())
         meta = self._groups_meta[self.mode]
         hidden = self.hidden[self.mode]
         self.panel_title.setText(_tr("Layers") if self.mode == "layer" else _tr("Categories"))
@@ -212,7 +278,11 @@ class MapView(QWidget):
 
     # -- opening -------------------------------------------------------------------------------
     def open_at(self, center: tuple[float, float, float] | None) -> None:
-        """Open at (lat, lng, zoom) when the map has them, otherwise fit its locations."""
+        """Open at (lat, lng, zoom) when the map has them, otherwise fit its locations (once
+        they are read, when a load is running)."""
+        if center is None and self.loading:
+            self._open_pending, self._open_center = True, None
+            return
         if center is not None:
             lat, lng, zoom = center
             self.canvas.set_view(lng, lat, zoom)
