@@ -50,34 +50,74 @@ class Cluster:
 
 
 class ClusterLevel:
-    """The clusters of one integer zoom level."""
+    """The clusters of one integer zoom level: one per grid cell, then a cluster whose centre lies
+    within ``MERGE`` of a cell of a bigger neighbour's centre joins it (two points either side of
+    a cell boundary are one cluster, not two overlapping ones)."""
 
-    __slots__ = ("level", "grid", "clusters")
+    __slots__ = ("level", "grid", "clusters", "owner")
+
+    MERGE = 0.75
 
     def __init__(self, points: Points, level: int) -> None:
         self.level = level
-        self.grid = GridIndex(points.xs, points.ys, CELL_PX / world_size(level))
+        self.grid = grid = GridIndex(points.xs, points.ys, CELL_PX / world_size(level))
         xs, ys = points.xs, points.ys
         clusters: dict[int, Cluster] = {}
-        for key, members in self.grid.cells.items():
+        for key, members in grid.cells.items():
             if len(members) == 1:
                 m = members[0]
                 clusters[key] = Cluster(key, xs[m], ys[m], members)
             else:
                 clusters[key] = Cluster(key, math.fsum(xs[m] for m in members) / len(members),
                                         math.fsum(ys[m] for m in members) / len(members), members)
+        self.owner: dict[int, int] = {}  # an absorbed cell → the cell of the cluster it joined
         self.clusters = clusters
+        self._merge()
+
+    def _merge(self) -> None:
+        clusters, owner, n = self.clusters, self.owner, self.grid.n
+        reach = (self.MERGE * self.grid.cell) ** 2
+        for key in sorted(clusters, key=lambda k: -len(clusters[k].members)):
+            host = clusters.get(key)
+            if host is None:
+                continue
+            i, j = divmod(key, n)
+            for di in (-1, 0, 1):
+                ni = i + di
+                shift = -1.0 if ni >= n else 1.0 if ni < 0 else 0.0
+                ni %= n
+                for dj in (-1, 0, 1):
+                    nj = j + dj
+                    if (di or dj) and 0 <= nj < n:
+                        other_key = ni * n + nj
+                        other = clusters.get(other_key)
+                        if other is None or len(other.members) > len(host.members):
+                            continue
+                        dx = other.x + shift - host.x
+                        dy = other.y - host.y
+                        if dx * dx + dy * dy <= reach:
+                            a, b = len(host.members), len(other.members)
+                            host.x = (host.x * a + (other.x + shift) * b) / (a + b)
+                            host.y = (host.y * a + other.y * b) / (a + b)
+                            host.members = host.members + other.members
+                            del clusters[other_key]
+                            owner[other_key] = key
 
     def visible(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple[Cluster, int]]:
         """(cluster, world copy k) of the clusters whose cell touches the rectangle, widened by a
         cell so that a cluster drawn at its mean position near an edge is not lost."""
         c = self.grid.cell
         clusters = self.clusters
-        return [(clusters[key], k) for key, k in self.grid.keys_in(x0 - c, y0 - c, x1 + c, y1 + c)]
+        return [(clusters[key], k) for key, k in self.grid.keys_in(x0 - c, y0 - c, x1 + c, y1 + c)
+                if key in clusters]
 
     def cell_key(self, x: float, y: float) -> int:
+        """The key of the cluster a point at (x, y) belongs to."""
         inv = 1.0 / self.grid.cell
-        return int(x * inv) * self.grid.n + int(y * inv)
+        key = int(x * inv) * self.grid.n + int(y * inv)
+        while key in self.owner:  # absorbed, maybe by one that was absorbed in turn
+            key = self.owner[key]
+        return key
 
 
 class Clusterer:

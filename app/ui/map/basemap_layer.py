@@ -20,6 +20,7 @@ from app.core.geo.basemap import SCALES, Basemap, BasemapError, Ring, decode, sc
 from app.core.geo.index import BoxIndex
 from app.core.geo.mercator import TILE_SIZE
 from app.resources import resource_path
+from app.ui.map.loader import start_worker
 
 SEA = QColor("#c8dced")
 LAND = QColor("#f4f1ea")
@@ -200,7 +201,7 @@ class BasemapLayer(QObject):
             if name in self._scales or name in self._loading:
                 return
             self._loading.add(name)
-        threading.Thread(target=self._load, args=(name,), name=f"basemap-{name}", daemon=True).start()
+        start_worker(lambda: self._load(name), f"cabinet-basemap-{name}")
 
     def _load(self, name: str) -> None:
         try:

@@ -70,6 +70,7 @@ class MapCanvas(QWidget):
         self.edit_reason = ""
         self._press: QPoint | None = None
         self._press_hit: int | None = None  # point index pressed on
+        self._press_shift = False  # Shift held at the press: a rubber band
         self._mode = ""  # "pan", "band", "move" while the mouse is down
         self._last: QPointF = QPointF()
         self._band = QRubberBand(QRubberBand.Shape.Rectangle, self)
@@ -201,6 +202,7 @@ class MapCanvas(QWidget):
         self._press = event.position().toPoint()
         self._last = event.position()
         self._press_hit = self._hit_index(event.position())
+        self._press_shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         self._mode = ""
         event.accept()
 
@@ -213,8 +215,7 @@ class MapCanvas(QWidget):
         if not self._mode:
             if (pos.toPoint() - self._press).manhattanLength() < _DRAG_START:
                 return
-            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            if shift:
+            if self._press_shift:
                 self._mode = "band"
                 self._band.setGeometry(QRect(self._press, pos.toPoint()).normalized())
                 self._band.show()
