@@ -36,13 +36,21 @@ class Points:
 
 
 class Cluster:
-    __slots__ = ("key", "x", "y", "members")
+    __slots__ = ("key", "x", "y", "members", "_group")
 
     def __init__(self, key: int, x: float, y: float, members: list[int]) -> None:
         self.key = key
         self.x = x
         self.y = y
         self.members = members
+        self._group: int | None = None
+
+    def group(self, groups: Sequence[int]) -> int:
+        """The group all members share, or -1 when they differ (worked out once)."""
+        if self._group is None:
+            first = groups[self.members[0]]
+            self._group = first if all(groups[m] == first for m in self.members) else -1
+        return self._group
 
     @property
     def count(self) -> int:
@@ -100,6 +108,7 @@ class ClusterLevel:
                             host.x = (host.x * a + (other.x + shift) * b) / (a + b)
                             host.y = (host.y * a + other.y * b) / (a + b)
                             host.members = host.members + other.members
+                            host._group = None
                             del clusters[other_key]
                             owner[other_key] = key
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core.csvimport import FIELDS, CsvOptions, InvalidRow, ParsedCsv, ValidationResult
 from app.ui.import_wizard.base import WizardPage, fill_table, make_table, message_label, show_text, tr
+from app.ui.import_wizard.preview_map import PreviewMap
 from app.ui.import_wizard.state import DELIMITER_CHOICES, ENCODINGS
 
 if TYPE_CHECKING:
@@ -300,6 +301,13 @@ class ValidationPage(WizardPage):
         self.summary_label.setWordWrap(True)
         self.swap_label = message_label("warning")
         self.swap_label.setObjectName("swapWarning")
+        self.swap_button = QPushButton(tr("&Swap them"))
+        self.swap_button.setObjectName("swapButton")
+        self.swap_button.setToolTip(tr("Read the latitude column as longitude and the longitude column as latitude"))
+        self.swap_button.clicked.connect(self.swap_coordinates)
+        self.swap_button.setVisible(False)
+        self.map = PreviewMap()
+        self.map.setMinimumHeight(220)
         self.bad_table = make_table()
         self.bad_table.setObjectName("badRows")
         self.export_button = QPushButton(tr("&Export rejected rows…"))
@@ -309,8 +317,12 @@ class ValidationPage(WizardPage):
         buttons.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
-        layout.addWidget(self.swap_label)
+        swap_row = QHBoxLayout()
+        swap_row.addWidget(self.swap_label, 1)
+        swap_row.addWidget(self.swap_button)
+        layout.addLayout(swap_row)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.map, 2)
         layout.addWidget(self.bad_table, 1)
         layout.addLayout(buttons)
 
@@ -319,6 +331,8 @@ class ValidationPage(WizardPage):
         show_text(self.swap_label, "")
         self.bad_table.setRowCount(0)
         self.export_button.setEnabled(False)
+        self.swap_button.setVisible(False)
+        self.map.set_existing(self.wiz.cache, self.state.map_id)
         if self.state.result is not None:
             self._show(self.state.result)
             return
@@ -339,12 +353,25 @@ class ValidationPage(WizardPage):
         self.summary_label.setText(text)
         warnings = "<br>".join(f"⚠ {w[0].upper()}{w[1:]}." for w in result.warnings)
         show_text(self.swap_label, warnings)
+        mapping = self.state.mapping
+        self.swap_button.setVisible(result.swapped and mapping is not None and not mapping.uses_wkt)
+        self.map.show_rows(result.valid)
         fill_table(self.bad_table, [tr("Line"), tr("Problem"), tr("Row as read")],
                    [[r.line, r.error, " | ".join(r.fields)] for r in result.invalid], max_width=420)
         self.bad_table.verticalHeader().setVisible(False)
         self.bad_table.setVisible(bad > 0)
         self.export_button.setEnabled(bad > 0)
         self.completeChanged.emit()
+
+    def swap_coordinates(self) -> None:
+        """Read the latitude column as longitude and the other way round, and check again."""
+        mapping = self.state.mapping
+        if mapping is None or mapping.lat is None or mapping.lng is None:
+            return
+        self.state.mapping = mapping.with_overrides(lat=mapping.lng, lng=mapping.lat)
+        self.state.result = None
+        self.state.plan = None
+        self.initializePage()
 
     def export_rejected(self, path: str | None = None) -> int:
         """Write the bad rows with their line and reason; asks where when no path is given."""

@@ -33,7 +33,7 @@ class MarkerArt:
     def __init__(self) -> None:
         self._ratio = _ratio()
         self._markers: dict[tuple[int, bool], QPixmap] = {}
-        self._clusters: dict[tuple[str, bool], tuple[QPixmap, float, float]] = {}
+        self._clusters: dict[tuple[str, bool, int], tuple[QPixmap, float, float]] = {}
         self._font = QFont()
         self._font.setBold(True)
         self._font.setPointSizeF(max(self._font.pointSizeF() - 1.0, 7.0))
@@ -65,22 +65,24 @@ class MarkerArt:
             self._markers[key] = found
         return found
 
-    def cluster(self, count: int, selected: bool) -> tuple[QPixmap, float, float]:
-        """The picture, the circle's radius and half the picture's size (logical pixels)."""
+    def cluster(self, count: int, selected: bool, tint: QColor | None = None) -> tuple[QPixmap, float, float]:
+        """The picture, the circle's radius and half the picture's size (logical pixels). ``tint``:
+        the colour its members share (a neutral blue when they differ)."""
         text = f"{count:,}" if count < 10_000 else f"{count // 1000}k"
-        key = (text, selected)
+        fill = tint if tint is not None else CLUSTER_COLOR
+        key = (text, selected, fill.rgba())
         found = self._clusters.get(key)
         if found is None:
             radius = 11.0 + 3.2 * math.log10(max(count, 2)) * 2
             size = 2 * radius + 8
             pixmap, painter = self._canvas(size)
             c = size / 2
-            halo = QColor(SELECT_COLOR if selected else CLUSTER_COLOR)
+            halo = QColor(SELECT_COLOR if selected else fill)
             halo.setAlpha(110 if selected else 70)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(halo)
             painter.drawEllipse(QRectF(c - radius - 4, c - radius - 4, 2 * radius + 8, 2 * radius + 8))
-            painter.setBrush(CLUSTER_COLOR)
+            painter.setBrush(fill)
             painter.setPen(QPen(QColor("white"), 1.5))
             painter.drawEllipse(QRectF(c - radius, c - radius, 2 * radius, 2 * radius))
             painter.setFont(self._font)

@@ -151,6 +151,7 @@ class MapRenderer:
         moving = self.moving[0] if self.moving is not None else -1
         art = self.art
         drawn = self.drawn
+        groups, colors = self.points.groups, self.colors
         singles: list[tuple[float, float, int]] = []
         chosen: list[tuple[float, float, int]] = []
         chosen_drawn: list[Drawn] = []
@@ -172,7 +173,9 @@ class MapRenderer:
                 singles.append((sx, sy, index))
             else:
                 hot = cluster.key in sel_cells
-                pix, radius, half = art.cluster(len(members), hot)
+                group = cluster.group(groups)
+                tint = colors[group] if 0 <= group < len(colors) else None
+                pix, radius, half = art.cluster(len(members), hot, tint)
                 painter.drawPixmap(QPointF(sx - half, sy - half), pix)
                 drawn.append(Drawn(sx, sy, radius, cluster))
         for (sx, sy, index), spot in zip(chosen, chosen_drawn, strict=True):  # the selected on top

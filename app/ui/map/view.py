@@ -156,6 +156,8 @@ class MapView(QWidget):
         self.layer_list.setObjectName("mapLayers")
         self.layer_list.setIconSize(QSize(14, 14))
         self.layer_list.setUniformItemSizes(True)
+        self.layer_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.layer_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.layer_list.itemChanged.connect(self._item_toggled)
         self.panel_title = QLabel()
         self.panel_title.setStyleSheet("font-weight: 600;")
