@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from app.sandbox import instabot, instamapp, instawp, mapiry
+from app.sandbox import instabot, instamapp, instawp, mapiry, tiles
 from app.sandbox.routing import ApiError
 from app.sandbox.state import SandboxState
 from app.sandbox.util import json_response, request_id
@@ -71,6 +71,9 @@ class SandboxApp:
         path: str = scope["path"]
         if path.startswith("/_sandbox"):
             await self._admin(scope, receive, send_with_id)
+            return
+        if path.startswith(tiles.PREFIX + "/"):
+            await (await tiles.serve(Request(scope, receive)))(scope, receive, send_with_id)
             return
         for prefix, api, unavailable in self.apis:
             if path == prefix or path.startswith(prefix + "/"):

@@ -157,6 +157,7 @@ class SandboxServer:
             "mapiry": {"base_url": self.mapiry_url, "keys": mp_keys, "maps": seed.map_ids(self.state.store)},
             "instabot": {"base_url": self.instabot_url, "keys": ib_keys},
             "instawp": {"base_url": self.instawp_url, "keys": wp_keys},
+            "tiles": {"template": f"{self.base_url}/tiles/{{z}}/{{x}}/{{y}}.png"},
             "time_scale": self.time_scale,
             "seed": self.seed,
         }

@@ -59,7 +59,7 @@ def _user_dir(env: str, kind: str) -> Path:
         import platformdirs
 
         finder = {"data": platformdirs.user_data_dir, "config": platformdirs.user_config_dir,
-                  "log": platformdirs.user_log_dir}[kind]
+                  "log": platformdirs.user_log_dir, "cache": platformdirs.user_cache_dir}[kind]
         path = Path(finder(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -68,6 +68,17 @@ def _user_dir(env: str, kind: str) -> Path:
 def data_dir() -> Path:
     """Where the cache lives: CABINET_DATA_DIR, else the platform's user data folder. Created."""
     return _user_dir("CABINET_DATA_DIR", "data")
+
+
+def cache_dir() -> Path:
+    """Where files that can be fetched again live (map tiles): CABINET_CACHE_DIR; else ``cache``
+    in CABINET_DATA_DIR when that is set (as log_dir); else the platform's user cache folder.
+    Created."""
+    if not os.environ.get("CABINET_CACHE_DIR") and os.environ.get("CABINET_DATA_DIR"):
+        path = data_dir() / "cache"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    return _user_dir("CABINET_CACHE_DIR", "cache")
 
 
 def config_dir() -> Path:

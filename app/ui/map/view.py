@@ -6,9 +6,10 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,9 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import APP_NAME
 from app.core.geo.cluster import Points
+from app.services.config import cache_dir
+from app.ui import tasks
 from app.ui.map.canvas import MapCanvas, coordinates_text
 from app.ui.map.loader import PointLoader
+from app.ui.map.tiles import OnlineTiles, TileSettings
+from app.ui.map.tiles_dialog import TilesDialog
 
 # (rowid, lat, lng, name, category id, first layer id): a row of Cache.location_points' columns.
 PointRow = tuple[int, float, float, str, str, str]
@@ -107,6 +113,7 @@ class MapView(QWidget):
         self.loader = PointLoader(self)
         self.loader.loaded.connect(self._loaded)
         self.loading = False
+        self.tiles: OnlineTiles | None = None
         self._open_pending = False
         self._open_center: tuple[float, float, float] | None = None
         self._groups_meta: dict[str, dict[str, tuple[str, QColor]]] = {"layer": {}, "category": {}}
@@ -144,6 +151,14 @@ class MapView(QWidget):
             button.clicked.connect(slot)
             self.buttons[key] = button
             bar.addWidget(button)
+        tiles_button = QToolButton()
+        tiles_button.setText(_tr("Online tiles…"))
+        tiles_button.setObjectName("map-tiles")
+        tiles_button.setAutoRaise(True)
+        tiles_button.setToolTip(_tr("Show online map tiles (off: the offline basemap only)"))
+        tiles_button.clicked.connect(self.choose_tiles)
+        self.buttons["tiles"] = tiles_button
+        bar.addWidget(tiles_button)
         bar.addStretch(1)
         self.cursor_label = QLabel()
         self.cursor_label.setStyleSheet("color: palette(placeholder-text);")
@@ -296,6 +311,33 @@ class MapView(QWidget):
         text = coordinates_text(lng, lat)
         self.cursor_label.setText(text)
         self.statusText.emit(text)
+
+    # -- online tiles --------------------------------------------------------------------------
+    def set_tiles(self, tile_settings: TileSettings, cache_folder: Path | None = None) -> None:
+        """Use online tiles (or not) as ``tile_settings`` say; tiles are kept under ``cache_folder``
+        (default: the cache folder's "tiles")."""
+        old = self.tiles
+        self.tiles = None
+        if tile_settings.enabled:
+            folder = cache_folder if cache_folder is not None else cache_dir() / "tiles"
+            self.tiles = OnlineTiles(tile_settings.template, tile_settings.attribution, folder, self.canvas.update)
+        self.canvas.renderer.tiles = self.tiles
+        self.canvas.update()
+        if old is not None:
+            tasks.run_task(old.aclose())
+
+    def choose_tiles(self) -> TilesDialog:
+        settings = QSettings(APP_NAME, APP_NAME)  # organisation and application, as the main window's
+        dialog = TilesDialog(TileSettings.load(settings), self)
+
+        def accepted() -> None:
+            chosen = dialog.settings()
+            chosen.save(settings)
+            self.set_tiles(chosen)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+        return dialog
 
     # -- selection ------------------------------------------------------------------------------
     def select_keys(self, keys: Iterable[int]) -> None:
