@@ -13,7 +13,14 @@ import qasync
 from PySide6.QtGui import QColor
 
 from app.sandbox.tiles import _PALETTE
-from app.services.tiles import MAX_CONNECTIONS, MIN_FRESH_S, USER_AGENT, TileCache, TileFetcher, check_template
+from app.services.tiles import (
+    MAX_CONNECTIONS,
+    MIN_FRESH_S,
+    USER_AGENT,
+    TileCache,
+    TileFetcher,
+    check_template,
+)
 from app.ui.map.tiles import TileSettings
 from app.ui.map.view import MapView
 from tests.gui.looping import drive, in_loop, run, show

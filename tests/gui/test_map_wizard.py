@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import qasync
 import pytest
+import qasync
 
 from app.storage import Cache
 from app.ui.import_wizard.preview_map import EXISTING_GROUP, FILE_GROUP
