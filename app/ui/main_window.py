@@ -271,6 +271,10 @@ class MainWindow(QMainWindow):
             else:
                 page = TablePage(self.cache, name, resource, _tr(title))
                 page.restore_state(app_settings())
+                if resource == "locations":
+                    from app.ui.map.locations_map import attach
+
+                    attach(page, self)
                 widget = page
             self.pages[name] = widget
             self.stack.addWidget(widget)

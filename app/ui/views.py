@@ -176,6 +176,10 @@ class TablePage(QWidget):
         self._choices_loaded = False
         self._first_paint_hook: _AfterFirstPaint | None = None
 
+    def add_bar_widget(self, widget: QWidget) -> None:
+        """Put a widget in the bar above the table, before the row count (the map's modes)."""
+        self._bar.insertWidget(self._bar.indexOf(self.count_label), widget)
+
     # -- state ------------------------------------------------------------------------
     def restore_state(self, settings: QSettings) -> None:
         header_state = settings.value(f"views/{self.name}/header")

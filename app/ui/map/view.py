@@ -128,17 +128,17 @@ class MapView(QWidget):
         bar = QHBoxLayout(self.toolbar)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(4)
-        bar.addWidget(QLabel(_tr("Colour by")))
         self.color_by = QComboBox()
+        self.color_by.setToolTip(_tr("Colour the markers by their first layer or by their category"))
         self.color_by.setObjectName("mapColorBy")
-        self.color_by.addItem(_tr("Layer"), "layer")
-        self.color_by.addItem(_tr("Category"), "category")
+        self.color_by.addItem(_tr("Colour by layer"), "layer")
+        self.color_by.addItem(_tr("Colour by category"), "category")
         self.color_by.currentIndexChanged.connect(lambda _i: self.set_mode(self.color_by.currentData()))
         bar.addWidget(self.color_by)
         bar.addSpacing(8)
         self.buttons: dict[str, QToolButton] = {}
         for key, text, tip, slot in (
-            ("fit", _tr("Fit all"), _tr("Show every location"), self.canvas.fit_all),
+            ("fit", _tr("Fit"), _tr("Show every location"), self.canvas.fit_all),
             ("fit_selection", _tr("Fit selection"), _tr("Show the selected locations"), self.canvas.fit_selection),
             ("zoom_in", "+", _tr("Zoom in (+)"), lambda: self.canvas.zoom_by(1.0)),
             ("zoom_out", "−", _tr("Zoom out (−)"), lambda: self.canvas.zoom_by(-1.0)),
@@ -152,7 +152,7 @@ class MapView(QWidget):
             self.buttons[key] = button
             bar.addWidget(button)
         tiles_button = QToolButton()
-        tiles_button.setText(_tr("Online tiles…"))
+        tiles_button.setText(_tr("Tiles…"))
         tiles_button.setObjectName("map-tiles")
         tiles_button.setAutoRaise(True)
         tiles_button.setToolTip(_tr("Show online map tiles (off: the offline basemap only)"))
@@ -160,9 +160,9 @@ class MapView(QWidget):
         self.buttons["tiles"] = tiles_button
         bar.addWidget(tiles_button)
         bar.addStretch(1)
-        self.cursor_label = QLabel()
+        self.cursor_label = QLabel()  # the cursor's coordinates, for a view without a status bar
         self.cursor_label.setStyleSheet("color: palette(placeholder-text);")
-        self.cursor_label.setMinimumWidth(170)
+        self.cursor_label.setVisible(False)
         bar.addWidget(self.cursor_label)
         self.toolbar.setVisible(toolbar)
         outer.addWidget(self.toolbar)
@@ -171,7 +171,7 @@ class MapView(QWidget):
         self.layer_list.setObjectName("mapLayers")
         self.layer_list.setIconSize(QSize(14, 14))
         self.layer_list.setUniformItemSizes(True)
-        self.layer_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.layer_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.layer_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.layer_list.itemChanged.connect(self._item_toggled)
         self.panel_title = QLabel()
@@ -188,7 +188,8 @@ class MapView(QWidget):
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([900, 180])
+        self.splitter.setSizes([900, 200])
+        side.setMinimumWidth(120)
         side.setVisible(panel)
         outer.addWidget(self.splitter, 1)
 
