@@ -76,33 +76,9 @@ def app_data_dir(n_items: int = N_ITEMS) -> Path:
 
 def _cache_at(path: Path, n_items: int) -> Path:
     sys.path.insert(0, str(ROOT))
-    from app.storage import Cache
+    from tests.benchmarks.make_cache import make_cache, reuse_or_make
 
-    if path.exists():
-        try:
-            cache = Cache(path)
-            ok = cache.count("items") == n_items
-            cache.close()
-            if ok:
-                return path
-        except Exception:  # noqa: BLE001 - an old schema: rebuild
-            pass
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        from tests.benchmarks.make_cache import make_cache
-    except ImportError:
-        make_cache = None
-    if make_cache is not None:
-        make_cache(path, n_items)
-    else:  # fill it ourselves
-        cache = Cache(path)
-        cache.replace_all("items", ({"id": f"itm_{i:020d}", "name": f"Item {i}", "status": "keep",
-                                     "collection_id": "c", "currency": "USD", "estimated_value": i % 500,
-                                     "created_at": "2026-01-01T00:00:00Z"} for i in range(n_items)))
-        cache.close()
-    return path
+    return reuse_or_make(path, "items", n_items, lambda p: make_cache(p, n_items))
 
 
 def child_env(config_dir: str) -> dict[str, str]:

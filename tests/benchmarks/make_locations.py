@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.storage import Cache
+from tests.benchmarks.make_cache import reuse_or_make
 
 MAP_ID = "map_bench"
 LAYERS = [("Visited", "#e6194b"), ("Wishlist", "#3cb44b"), ("Food", "#f58231"), ("Museums", "#4363d8"),
@@ -76,15 +77,4 @@ def make_location_cache(path: Path | str, n: int, spread: str = "world") -> Path
 def location_cache_path(n: int, spread: str) -> Path:
     """A cache with ``n`` locations, built once per machine and reused by the map benchmarks."""
     path = Path(tempfile.gettempdir()) / f"cabinet-map-bench-{spread}-{n}.sqlite3"
-    if path.exists():
-        try:
-            cache = Cache(path)
-            ok = cache.count("locations") == n
-            cache.close()
-            if ok:
-                return path
-        except Exception:  # noqa: BLE001 - an old schema: rebuild
-            pass
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    return make_location_cache(path, n, spread)
+    return reuse_or_make(path, "locations", n, lambda p: make_location_cache(p, n, spread))

@@ -7,7 +7,7 @@ import math
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 
 from app.ui.map.view import MapView
@@ -163,3 +163,15 @@ def test_context_menu_copies_coordinates_and_offers_adding_only_when_editable(vi
     assert add.isEnabled()
     add.trigger()
     assert added[0] == pytest.approx((13.405, 52.52), abs=1e-4)
+
+
+def test_the_view_saves_as_png_and_svg_with_its_attribution(view: MapView, tmp_path) -> None:  # noqa: ANN001
+    view.set_rows([(1, 48.8566, 2.3522, "Louvre", "", "l1"), (2, 41.9028, 12.4964, "Colosseo", "", "l2")])
+    view.canvas.set_view(7.0, 45.5, 4.5)
+    png, svg = tmp_path / "map.png", tmp_path / "map.svg"
+    assert view.save_image(str(png)) and view.save_image(str(svg))
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (view.canvas.width(), view.canvas.height())
+    text = svg.read_text(encoding="utf-8")
+    assert "Natural Earth" in text and "<path" in text
+    assert "Louvre" in text  # labels are text in the SVG

@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -28,6 +29,7 @@ from app.core.geo.cluster import Points
 from app.services.config import cache_dir
 from app.ui import tasks
 from app.ui.map.canvas import MapCanvas, coordinates_text
+from app.ui.map.export import save_png, save_svg
 from app.ui.map.loader import PointLoader
 from app.ui.map.tiles import OnlineTiles, TileSettings
 from app.ui.map.tiles_dialog import TilesDialog
@@ -151,6 +153,14 @@ class MapView(QWidget):
             button.clicked.connect(slot)
             self.buttons[key] = button
             bar.addWidget(button)
+        save_button = QToolButton()
+        save_button.setText(_tr("Save image…"))
+        save_button.setObjectName("map-save")
+        save_button.setAutoRaise(True)
+        save_button.setToolTip(_tr("Save this view as a PNG or SVG image, with its attribution"))
+        save_button.clicked.connect(lambda: self.save_image())
+        self.buttons["save"] = save_button
+        bar.addWidget(save_button)
         tiles_button = QToolButton()
         tiles_button.setText(_tr("Tiles…"))
         tiles_button.setObjectName("map-tiles")
@@ -312,6 +322,20 @@ class MapView(QWidget):
         text = coordinates_text(lng, lat)
         self.cursor_label.setText(text)
         self.statusText.emit(text)
+
+    # -- saving ------------------------------------------------------------------------------------
+    def save_image(self, path: str | None = None) -> bool:
+        """Save the view as PNG or SVG (by the file's suffix); asks where when no path is given."""
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(self, _tr("Save the map as an image"), "map.png",
+                                                        _tr("PNG image (*.png);;SVG drawing (*.svg)"))
+            if not path:
+                return False
+        saved = save_svg(self.canvas, path) if path.lower().endswith(".svg") else save_png(self.canvas, path)
+        self.statusText.emit(_tr("Saved the map to {0}.").format(path) if saved
+                             else _tr("Could not write {0}: check the folder exists and can be written to.")
+                             .format(path))
+        return saved
 
     # -- online tiles --------------------------------------------------------------------------
     def set_tiles(self, tile_settings: TileSettings, cache_folder: Path | None = None) -> None:
