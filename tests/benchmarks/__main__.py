@@ -1,12 +1,17 @@
 """Run every tests/benchmarks/bench_*.py module's main() in turn and print their lines.
 
-`python -m tests.benchmarks [NAME ...]` runs all of them, or those whose name contains NAME.
-Exit status 1 when a benchmark raised (the others still run); the numbers are not judged here.
+`python -m tests.benchmarks [--json FILE] [NAME ...]` runs all of them, or those whose name
+contains NAME. With --json, FILE gets one JSON line per figure of every benchmark run —
+{"name", "value", "unit", "target", "ok"} — beside the printed lines (a benchmark that failed
+gets one line with value null and ok false). Exit status 1 when a benchmark raised (the others
+still run); the numbers are not judged here.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
+import json
 import sys
 import time
 import traceback
@@ -42,12 +47,33 @@ def run(names: list[str]) -> dict[str, object]:
     return results
 
 
+def figures(name: str, result: object) -> list[dict]:
+    """The figures a benchmark returned, or one failing line when it returned none."""
+    found = result.get("figures") if isinstance(result, dict) else None
+    if isinstance(found, list) and found:
+        return found
+    return [{"name": name.removeprefix("bench_"), "value": None, "unit": "", "target": "", "ok": False}]
+
+
 def main(argv: list[str] | None = None) -> int:
-    names = discover(list(sys.argv[1:] if argv is None else argv))
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--json", metavar="FILE", help="write one JSON line per figure to FILE")
+    parser.add_argument("names", nargs="*", help="run the benchmarks whose name contains one of these")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    names = discover(args.names)
     if not names:
         print("no benchmark matches", file=sys.stderr)
         return 2
     results = run(names)
+    if args.json:
+        try:
+            with open(args.json, "w", encoding="utf-8") as out:
+                for name, result in results.items():
+                    for line in figures(name, result):
+                        out.write(json.dumps(line) + "\n")
+        except OSError as exc:
+            print(f"could not write {args.json}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     failed = [n for n, r in results.items() if isinstance(r, BaseException)
               and not (isinstance(r, SystemExit) and r.code in (None, 0))]
     if failed:

@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 
+from tests.benchmarks.report import figure
+
 N = 5
 WINDOW = 1.0
 WINDOWS = 6
@@ -89,6 +91,9 @@ def main() -> dict[str, Any]:
         "allowed": allowed, "utilisation": round(utilisation, 3), "idle_windows": max(0, idle),
         "429s": rec.too_many, "target": TARGET, "ok": utilisation >= TARGET and idle <= 0,
     }
+    result["figures"] = [figure("import_pacing_utilisation", utilisation, "fraction", f">= {TARGET}",
+                                utilisation >= TARGET),
+                         figure("import_pacing_idle_windows", max(0, idle), "windows", "0", idle <= 0)]
     print(f"import pacing: {len(rec.sent)} bulk requests over {spanned} windows of {N} "
           f"-> utilisation {utilisation:.1%} (target >= {TARGET:.0%}), idle windows {result['idle_windows']}, "
           f"429s {rec.too_many} {'OK' if result['ok'] else 'FAIL'}")

@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from tests.benchmarks.report import figure
+
 ROWS = 10_000
 BATCH = 100
 TARGET = 1.2
@@ -98,6 +100,7 @@ def main() -> dict[str, Any]:
         "bare_s": round(min(bare_times), 3), "runner_s": round(min(job_times), 3),
         "job_creation_s": round(min(create_times), 3), "ratio": round(ratio, 3), "target": TARGET, "ok": ratio <= TARGET,
     }
+    result["figures"] = [figure("import_throughput_ratio", result["ratio"], "x", f"<= {TARGET}", result["ok"])]
     print(f"import throughput: runner {result['runner_s']} s vs bare httpx {result['bare_s']} s "
           f"for {ROWS} locations -> ratio {result['ratio']} (target <= {TARGET}) "
           f"{'OK' if result['ok'] else 'FAIL'}")

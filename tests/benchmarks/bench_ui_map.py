@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.benchmarks.report import figure
+
 ROOT = Path(__file__).resolve().parents[2]
 N = 50_000
 SIZE = (1280, 800)
@@ -105,10 +107,6 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def _figure(name: str, value: float, unit: str, target: str, ok: bool) -> dict:
-    return {"name": name, "value": round(value, 2), "unit": unit, "target": target, "ok": ok}
-
-
 def _repaints(app, canvas, frames: int) -> list[float]:  # noqa: ANN001 - Qt objects
     for _ in range(3):
         canvas.repaint()  # clusters of this zoom, the tiles of this view
@@ -168,8 +166,8 @@ def main() -> dict:
                   f"{'OK' if ok else 'OVER'}", flush=True)
             key = f"ui_map_repaint_{spread}_{zoom_name}"
             result[key] = {"median_ms": round(median, 2), "p95_ms": round(p95, 2), "ratio": round(ratio, 2)}
-            figures.append(_figure(f"{key}_median", median, "ms", f"<= {MEDIAN_MS:g}", median <= MEDIAN_MS))
-            figures.append(_figure(f"{key}_p95", p95, "ms", f"<= {P95_MS:g}", p95 <= P95_MS))
+            figures.append(figure(f"{key}_median", median, "ms", f"<= {MEDIAN_MS:g}", median <= MEDIAN_MS))
+            figures.append(figure(f"{key}_p95", p95, "ms", f"<= {P95_MS:g}", p95 <= P95_MS))
         # Drag-pan for 2 s at country zoom: press, moves (each handled, then repainted), release.
         canvas.set_view(*VIEWS[spread]["country"][:2], 7.0)
         _repaints(app, canvas, 3)
@@ -197,7 +195,7 @@ def main() -> dict:
               f"p95 {p95:.1f} ms, max {max(frames):.1f} ms (target p95 <= {P95_MS:.0f} ms) "
               f"{'OK' if p95 <= P95_MS else 'OVER'}", flush=True)
         result[f"ui_map_pan_{spread}"] = {"frames": len(frames), "median_ms": round(median, 2), "p95_ms": round(p95, 2)}
-        figures.append(_figure(f"ui_map_pan_{spread}_p95", p95, "ms", f"<= {P95_MS:g}", p95 <= P95_MS))
+        figures.append(figure(f"ui_map_pan_{spread}_p95", p95, "ms", f"<= {P95_MS:g}", p95 <= P95_MS))
         view.close()
         view.deleteLater()
         cache.close()
@@ -220,9 +218,9 @@ def main() -> dict:
     result["ui_map_open"] = {"first_paint_ms": round(first, 1), "table_first_paint_ms": round(child["table_ms"], 1),
                              "markers_painted_ms": round(child["markers_ms"], 1),
                              "memory_mb": round(memory, 1)}
-    figures.append(_figure("ui_map_first_paint", first, "ms", f"<= {FIRST_PAINT_MS:g}", first <= FIRST_PAINT_MS))
-    figures.append(_figure("ui_map_markers_painted", child["markers_ms"], "ms", "(reported)", True))
-    figures.append(_figure("ui_map_memory", memory, "MB", f"<= {MEMORY_MB:g}", memory <= MEMORY_MB))
+    figures.append(figure("ui_map_first_paint", first, "ms", f"<= {FIRST_PAINT_MS:g}", first <= FIRST_PAINT_MS))
+    figures.append(figure("ui_map_markers_painted", child["markers_ms"], "ms", "(reported)", True))
+    figures.append(figure("ui_map_memory", memory, "MB", f"<= {MEMORY_MB:g}", memory <= MEMORY_MB))
     result["figures"] = figures
     result["ok"] = all(f["ok"] for f in figures)
     return result

@@ -8,6 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tests.benchmarks.report import figure
+
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_MB = 150.0
 
@@ -58,7 +60,8 @@ def main() -> dict:
     delta_mb = (loaded - base) / 2**20
     result = {"name": "ui_memory", "items": N_ITEMS, "rows_in_view": rows, "empty_mb": round(base / 2**20, 1),
               "loaded_mb": round(loaded / 2**20, 1), "delta_mb": round(delta_mb, 1), "target_mb": TARGET_MB,
-              "ok": delta_mb <= TARGET_MB}
+              "ok": delta_mb <= TARGET_MB,
+              "figures": [figure("ui_memory_delta", delta_mb, "MB", f"<= {TARGET_MB:g}", delta_mb <= TARGET_MB)]}
     print(f"ui_memory: {rows:,} items in the open view add {delta_mb:.1f} MB RSS over an empty window "
           f"({base / 2**20:.0f} -> {loaded / 2**20:.0f} MB; target <= {TARGET_MB:.0f} MB) "
           f"{'OK' if result['ok'] else 'OVER'}")

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.benchmarks.report import figure
+
 ROOT = Path(__file__).resolve().parents[2]
 N_ITEMS = 100_000
 RUNS = 9
@@ -181,6 +183,7 @@ def main() -> dict:
         "ok": ratio <= TARGET,
         "first_paint": " ".join(line.split()[2:]),
         "imported_before_paint": heavy,
+        "figures": [figure("ui_startup_ratio", ratio, "x", f"<= {TARGET}", ratio <= TARGET)],
     }
     print(f"startup, {N_ITEMS:,} items, Items view: first paint {c:.2f} s vs bare PySide6 {b:.2f} s "
           f"-> ratio {ratio:.2f} (target <= {TARGET}) {'OK' if result['ok'] else 'OVER'} "
