@@ -56,7 +56,8 @@ def plain_loop(base_url: str, key: str) -> tuple[float, int]:
     n = 0
     with httpx.Client(base_url=base_url + "/", headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
         page = 1
-        while True:
+        deadline = t0 + 300.0
+        while time.perf_counter() < deadline:
             body = c.get("items", params={"page": page, "per_page": PER_PAGE}).json()
             n += len(body["data"])
             if not body["pagination"]["has_more"]:
