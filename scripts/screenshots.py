@@ -50,6 +50,31 @@ def main() -> int:
     synced: list[object] = []
     window.syncFinished.connect(synced.append)
 
+    async def map_shot() -> None:
+        """The Locations view with its map beside the table, one map chosen, a location selected."""
+        window.show_view("locations")
+        page = window.current_page()
+        combo = page.filter_combos["mapId"]
+        counts = {combo.itemData(i): cache.count("locations", scope=combo.itemData(i)) for i in range(1, combo.count())}
+        combo.setCurrentIndex(combo.findData(max(counts, key=counts.__getitem__)))
+        page.map.set_mode("both")
+        view = page.map.view
+        deadline = loop.time() + 20
+        while (view.loading or not len(view.canvas.points)) and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        window.resize(1500, 860)
+        await asyncio.sleep(0.2)
+        page.table.selectRow(3)
+        page.map.set_mode("map")
+        await asyncio.sleep(0.2)
+        view.canvas.fit_all()
+        view.canvas.zoom_by(0.9)
+        await asyncio.sleep(0.5)
+        window.grab().save(str(out / "map.png"))
+        print(out / "map.png")
+        page.map.set_mode("table")
+        window.resize(1360, 820)
+
     async def shoot() -> None:
         controller.start()
         while not synced:
@@ -67,6 +92,7 @@ def main() -> int:
             path = out / f"{view}.png"
             window.grab().save(str(path))
             print(path)
+        await map_shot()
         window.open_import_wizard(str(ROOT / "tests" / "data" / "csv" / "cities_semicolon_decimal_comma_bom.csv"))
         await asyncio.sleep(1.0)
         wizard = window._import_wizard

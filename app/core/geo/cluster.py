@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from app.core.geo.index import GridIndex
 from app.core.geo.mercator import MAX_ZOOM, project_ys, world_size
 
-CELL_PX = 60.0
+CELL_PX = 44.0
 _LEVELS_KEPT = 6
 
 

@@ -11,7 +11,7 @@ class LabelPlacer:
 
     __slots__ = ("_bucket", "_cells")
 
-    def __init__(self, bucket: float = 96.0) -> None:
+    def __init__(self, bucket: float = 128.0) -> None:
         self._bucket = bucket
         self._cells: dict[tuple[int, int], list[Rect]] = {}
 

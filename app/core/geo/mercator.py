@@ -101,7 +101,7 @@ def x_span(xs: Sequence[float]) -> tuple[float, float]:
 
 
 def fit_unit(xs: Sequence[float], ys: Sequence[float], width: int, height: int, *, padding: int = 40,
-             max_zoom: float = 17.0) -> tuple[float, float, float]:
+             max_zoom: float = 15.0) -> tuple[float, float, float]:
     """(centre x, centre y, zoom) in unit coordinates that shows every point in width × height px."""
     if not xs:
         return 0.5, 0.5, 1.0
@@ -118,7 +118,7 @@ def fit_unit(xs: Sequence[float], ys: Sequence[float], width: int, height: int, 
 
 
 def fit(lngs: Sequence[float], lats: Sequence[float], width: int, height: int, *,
-        padding: int = 40, max_zoom: float = 17.0) -> tuple[float, float, float]:
+        padding: int = 40, max_zoom: float = 15.0) -> tuple[float, float, float]:
     """(center lng, center lat, zoom) that shows every point in a view of width × height pixels."""
     if not lngs:
         return 0.0, 20.0, 1.0

@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 import shiboken6
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap, QPolygonF, QTransform
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 
 from app.core.geo.basemap import SCALES, Basemap, BasemapError, Ring, decode, scale_for
 from app.core.geo.index import BoxIndex
@@ -182,7 +182,7 @@ class BasemapLayer(QObject):
         self._scales: dict[str, Scale] = {}
         self._loading: set[str] = set()
         self._lock = threading.Lock()
-        self._tiles: OrderedDict[tuple[str, int, int, int], QPixmap] = OrderedDict()
+        self._tiles: OrderedDict[tuple[str, int, int, int], QImage] = OrderedDict()
         self.error: str | None = None
         self._scales[SCALES[0][0]] = load_scale(SCALES[0][0])
 
@@ -223,7 +223,7 @@ class BasemapLayer(QObject):
                 return name
         return names[0]
 
-    def tile(self, level: int, tx: int, ty: int) -> QPixmap:
+    def tile(self, level: int, tx: int, ty: int) -> QImage:
         """The tile (level, tx, ty), tx already wrapped into [0, 2^level)."""
         name = self._best(level)
         key = (name, level, tx, ty)
@@ -241,7 +241,7 @@ class BasemapLayer(QObject):
         return (self._best(level), level, tx, ty) in self._tiles
 
     @staticmethod
-    def _render(scale: Scale, level: int, tx: int, ty: int) -> QPixmap:
+    def _render(scale: Scale, level: int, tx: int, ty: int) -> QImage:
         n = 2 ** level
         size = TILE_SIZE * n
         image = QImage(TILE_SIZE, TILE_SIZE, QImage.Format.Format_ARGB32_Premultiplied)
@@ -252,7 +252,7 @@ class BasemapLayer(QObject):
         pad = 2.0 / size
         scale.draw(painter, (tx / n - pad, ty / n - pad, (tx + 1) / n + pad, (ty + 1) / n + pad))
         painter.end()
-        return QPixmap.fromImage(image)
+        return image
 
     def draw_world(self, painter: QPainter, box: tuple[float, float, float, float], size: float,
                    dx: float, dy: float) -> None:

@@ -7,7 +7,7 @@ import math
 from typing import Protocol
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen, QPixmap
 
 CLUSTER_COLOR = QColor("#2f6f9f")
 SELECT_COLOR = QColor("#ff8c1a")
@@ -31,22 +31,25 @@ class MarkerArt:
     marker_anchor = 9.0  # half the marker picture's logical size
 
     def __init__(self) -> None:
-        self._ratio = _ratio()
-        self._markers: dict[tuple[int, bool], QPixmap] = {}
-        self._clusters: dict[tuple[str, bool, int], tuple[QPixmap, float, float]] = {}
+        self.ratio = self._ratio = _ratio()
+        self._markers: dict[tuple[int, bool], QImage] = {}
+        self._clusters: dict[tuple[str, bool, int], tuple[QImage, float, float]] = {}
         self._font = QFont()
         self._font.setBold(True)
         self._font.setPointSizeF(max(self._font.pointSizeF() - 1.0, 7.0))
 
-    def _canvas(self, size: float) -> tuple[QPixmap, QPainter]:
-        pixmap = QPixmap(math.ceil(size * self._ratio), math.ceil(size * self._ratio))
+    def _canvas(self, size: float) -> tuple[QImage, QPainter]:
+        # QImage, not QPixmap: drawImage of a premultiplied ARGB image is the cheapest blit
+        # (twice as fast as drawPixmap on the raster engine).
+        pixmap = QImage(math.ceil(size * self._ratio), math.ceil(size * self._ratio),
+                        QImage.Format.Format_ARGB32_Premultiplied)
         pixmap.setDevicePixelRatio(self._ratio)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         return pixmap, painter
 
-    def marker(self, color: QColor, selected: bool) -> QPixmap:
+    def marker(self, color: QColor, selected: bool) -> QImage:
         key = (color.rgba(), selected)
         found = self._markers.get(key)
         if found is None:
@@ -65,7 +68,7 @@ class MarkerArt:
             self._markers[key] = found
         return found
 
-    def cluster(self, count: int, selected: bool, tint: QColor | None = None) -> tuple[QPixmap, float, float]:
+    def cluster(self, count: int, selected: bool, tint: QColor | None = None) -> tuple[QImage, float, float]:
         """The picture, the circle's radius and half the picture's size (logical pixels). ``tint``:
         the colour its members share (a neutral blue when they differ)."""
         text = f"{count:,}" if count < 10_000 else f"{count // 1000}k"
@@ -73,7 +76,7 @@ class MarkerArt:
         key = (text, selected, fill.rgba())
         found = self._clusters.get(key)
         if found is None:
-            radius = 11.0 + 3.2 * math.log10(max(count, 2)) * 2
+            radius = 9.0 + 6.0 * math.log10(max(count, 2))
             size = 2 * radius + 8
             pixmap, painter = self._canvas(size)
             c = size / 2

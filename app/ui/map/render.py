@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QStaticText
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap
 
 from app.core.geo.cluster import Cluster, Clusterer, Points
 from app.core.geo.labels import LabelPlacer, candidates
@@ -22,6 +22,7 @@ NO_GROUP_COLOR = QColor("#5b6b7f")
 _TILE_BUDGET_S = 0.010  # basemap tiles rendered per frame; the rest come with the next frames
 _MAX_LABELS = 250
 _LABEL_MIN_ZOOM = 3.0
+_LABELS_KEPT = 4000  # label pictures kept (a few screens' worth)
 
 
 class Drawn:
@@ -54,7 +55,7 @@ class MapRenderer:
         self._label_font = QFont()
         self._label_font.setPointSizeF(max(self._label_font.pointSizeF() - 0.5, 7.0))
         self._label_metrics = QFontMetrics(self._label_font)
-        self._label_cache: dict[int, tuple[QStaticText, float]] = {}
+        self._label_cache: dict[int, tuple[QImage | None, float]] = {}
         self.attribution_base = "© Natural Earth"
 
     def set_points(self, points: Points, names: Sequence[str], colors: Sequence[QColor]) -> None:
@@ -123,16 +124,21 @@ class MapRenderer:
             top = math.floor(oy + ty * tile_px)
             right = math.floor(ox + (tx + 1) * tile_px)
             bottom = math.floor(oy + (ty + 1) * tile_px)
-            pixmap: QPixmap | None = online.tile(level, wx, ty) if online is not None else None
+            pixmap: QPixmap | QImage | None = online.tile(level, wx, ty) if online is not None else None
             if pixmap is None:
                 if (not self.basemap.has_tile(level, wx, ty)
                         and time.perf_counter() - started > _TILE_BUDGET_S):
                     self.pending_tiles = True
                     continue
                 pixmap = self.basemap.tile(level, wx, ty)
-            if scaled:
-                painter.drawPixmap(QRectF(left, top, right - left, bottom - top), pixmap,
-                                   QRectF(0, 0, TILE_SIZE, TILE_SIZE))
+            target = QRectF(left, top, right - left, bottom - top)
+            if isinstance(pixmap, QImage):
+                if scaled:
+                    painter.drawImage(target, pixmap)
+                else:
+                    painter.drawImage(left, top, pixmap)
+            elif scaled:
+                painter.drawPixmap(target, pixmap, QRectF(0, 0, TILE_SIZE, TILE_SIZE))
             else:
                 painter.drawPixmap(left, top, pixmap)
 
@@ -150,6 +156,7 @@ class MapRenderer:
         sel_cells = {level.cell_key(self.points.xs[i], self.points.ys[i]) for i in selected} if selected else ()
         moving = self.moving[0] if self.moving is not None else -1
         art = self.art
+        anchor = art.marker_anchor
         drawn = self.drawn
         groups, colors = self.points.groups, self.colors
         singles: list[tuple[float, float, int]] = []
@@ -168,7 +175,7 @@ class MapRenderer:
                     chosen_drawn.append(Drawn(sx, sy, art.marker_radius, cluster))
                     continue
                 pix = art.marker(self.color_of(index), False)
-                painter.drawPixmap(QPointF(sx - art.marker_anchor, sy - art.marker_anchor), pix)
+                painter.drawImage(int(sx - anchor), int(sy - anchor), pix)
                 drawn.append(Drawn(sx, sy, art.marker_radius, cluster))
                 singles.append((sx, sy, index))
             else:
@@ -176,19 +183,19 @@ class MapRenderer:
                 group = cluster.group(groups)
                 tint = colors[group] if 0 <= group < len(colors) else None
                 pix, radius, half = art.cluster(len(members), hot, tint)
-                painter.drawPixmap(QPointF(sx - half, sy - half), pix)
+                painter.drawImage(int(sx - half), int(sy - half), pix)
                 drawn.append(Drawn(sx, sy, radius, cluster))
         for (sx, sy, index), spot in zip(chosen, chosen_drawn, strict=True):  # the selected on top
             if index == moving:
                 continue
             pix = art.marker(self.color_of(index), True)
-            painter.drawPixmap(QPointF(sx - art.marker_anchor, sy - art.marker_anchor), pix)
+            painter.drawImage(int(sx - anchor), int(sy - anchor), pix)
             drawn.append(spot)
         if self.moving is not None:
             index, mx, my = self.moving
             sx, sy = view.to_screen(mx, my)
             pix = art.marker(self.color_of(index), True)
-            painter.drawPixmap(QPointF(sx - art.marker_anchor, sy - art.marker_anchor), pix)
+            painter.drawImage(int(sx - anchor), int(sy - anchor), pix)
         if (singles or chosen) and (view.zoom >= _LABEL_MIN_ZOOM or len(singles) + len(chosen) < 60):
             self._labels(painter, chosen + singles)
 
@@ -198,38 +205,53 @@ class MapRenderer:
         for d in self.drawn:
             placer.occupy((d.x - d.r, d.y - d.r, d.x + d.r, d.y + d.r))
         height = self._label_metrics.height()
-        painter.setFont(self._label_font)
-        halo = QPen(QColor(255, 255, 255, 230))
-        ink = QPen(QColor("#1f2a36"))
         placed = 0
         for sx, sy, index in spots:
             if placed >= _MAX_LABELS:
                 break
-            text, width = self._label(index)
-            if not width:
+            pixmap, width = self._label(index)
+            if pixmap is None:
                 continue
             spot = placer.place(candidates(sx, sy, width, height, r + 3))
             if spot is None:
                 continue
             placed += 1
-            at = QPointF(spot[0], spot[1])
-            painter.setPen(halo)
-            for ddx, ddy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-                painter.drawStaticText(at + QPointF(ddx, ddy), text)
-            painter.setPen(ink)
-            painter.drawStaticText(at, text)
+            painter.drawImage(int(spot[0]) - 1, int(spot[1]) - 1, pixmap)
 
-    def _label(self, index: int) -> tuple[QStaticText, float]:
+    def _label(self, index: int) -> tuple[QImage | None, float]:
+        """A location's name, drawn once with a white halo (one blit a frame after that)."""
         found = self._label_cache.get(index)
         if found is None:
             name = self.names[index] if index < len(self.names) else ""
             name = self._label_metrics.elidedText(name, Qt.TextElideMode.ElideRight, 180)
-            text = QStaticText(name)
-            text.setTextFormat(Qt.TextFormat.PlainText)
-            text.prepare(font=self._label_font)
-            found = (text, float(self._label_metrics.horizontalAdvance(name)) if name else 0.0)
+            if not name:
+                found = (None, 0.0)
+            else:
+                width = float(self._label_metrics.horizontalAdvance(name))
+                found = (self._label_picture(name, width), width)
+            if len(self._label_cache) > _LABELS_KEPT:
+                self._label_cache.clear()
             self._label_cache[index] = found
         return found
+
+    def _label_picture(self, name: str, width: float) -> QImage:
+        ratio = self.art.ratio
+        height = self._label_metrics.height()
+        pixmap = QImage(int((width + 2) * ratio) + 2, int((height + 2) * ratio) + 2,
+                        QImage.Format.Format_ARGB32_Premultiplied)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setFont(self._label_font)
+        ascent = self._label_metrics.ascent()
+        painter.setPen(QColor(255, 255, 255, 230))
+        for dx, dy in ((0, 1), (2, 1), (1, 0), (1, 2)):
+            painter.drawText(QPointF(dx, dy + ascent), name)
+        painter.setPen(QColor("#1f2a36"))
+        painter.drawText(QPointF(1, 1 + ascent), name)
+        painter.end()
+        return pixmap
 
     def _scale_bar(self, painter: QPainter, view: Viewport) -> None:
         _lng, lat = view.center_lnglat()
