@@ -141,8 +141,9 @@ def test_dragging_a_marker_asks_to_move_it_only_when_editable(view: MapView, qtb
     assert len(moves) == 1
     key, lng, lat = moves[0]
     assert key == 1
-    assert lng == pytest.approx(100 * 360 / (256 * 2 ** 10), abs=1e-6)
-    assert lat == pytest.approx(0.0, abs=1e-6)
+    assert (lng, lat) == pytest.approx(view.canvas.view.lnglat_at(end.x(), end.y()), abs=1e-9)  # where it was let go
+    assert lng == pytest.approx(100 * 360 / (256 * 2 ** 10), abs=0.001)  # 100 px east at zoom 10
+    assert lat == pytest.approx(0.0, abs=0.001)
 
 
 def test_context_menu_copies_coordinates_and_offers_adding_only_when_editable(view: MapView) -> None:
@@ -154,7 +155,9 @@ def test_context_menu_copies_coordinates_and_offers_adding_only_when_editable(vi
     assert not actions["Add location here…"].isEnabled()
     actions["Copy coordinates"].trigger()
     lat, lng = (float(v) for v in QGuiApplication.clipboard().text().split(","))
-    assert (lat, lng) == pytest.approx((52.52, 13.405), abs=1e-4)
+    expected_lng, expected_lat = view.canvas.view.lnglat_at(centre.x(), centre.y())
+    assert (lat, lng) == pytest.approx((expected_lat, expected_lng), abs=1e-6)
+    assert (lat, lng) == pytest.approx((52.52, 13.405), abs=1e-3)
     view.canvas.editable = True
     added: list[tuple[float, float]] = []
     view.canvas.addRequested.connect(lambda lng, lat: added.append((lng, lat)))
@@ -162,7 +165,7 @@ def test_context_menu_copies_coordinates_and_offers_adding_only_when_editable(vi
     add = next(a for a in menu.actions() if a.text() == "Add location here…")
     assert add.isEnabled()
     add.trigger()
-    assert added[0] == pytest.approx((13.405, 52.52), abs=1e-4)
+    assert added[0] == pytest.approx((expected_lng, expected_lat), abs=1e-9)
 
 
 def test_the_view_saves_as_png_and_svg_with_its_attribution(view: MapView, tmp_path) -> None:  # noqa: ANN001

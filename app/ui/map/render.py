@@ -57,6 +57,7 @@ class MapRenderer:
         self._label_metrics = QFontMetrics(self._label_font)
         self._label_cache: dict[int, tuple[QImage | None, float]] = {}
         self.attribution_base = "© Natural Earth"
+        self._vector = False  # drawing an SVG: labels as text
 
     def set_points(self, points: Points, names: Sequence[str], colors: Sequence[QColor]) -> None:
         self.points = points
@@ -86,7 +87,9 @@ class MapRenderer:
             self._vector_basemap(painter, view)
         else:
             self._tiles(painter, view)
+        self._vector = vector_basemap
         self._markers(painter, view)
+        self._vector = False
         self._scale_bar(painter, view)
         self._attribution(painter, view)
 
@@ -216,7 +219,12 @@ class MapRenderer:
             if spot is None:
                 continue
             placed += 1
-            painter.drawImage(int(spot[0]) - 1, int(spot[1]) - 1, pixmap)
+            if self._vector:  # an SVG: the name as text
+                painter.setFont(self._label_font)
+                painter.setPen(QColor("#1f2a36"))
+                painter.drawText(QPointF(spot[0], spot[1] + self._label_metrics.ascent()), self.names[index])
+            else:
+                painter.drawImage(int(spot[0]) - 1, int(spot[1]) - 1, pixmap)
 
     def _label(self, index: int) -> tuple[QImage | None, float]:
         """A location's name, drawn once with a white halo (one blit a frame after that)."""
