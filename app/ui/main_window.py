@@ -270,11 +270,11 @@ class MainWindow(QMainWindow):
                 widget = SalesView(self.cache)
             else:
                 page = TablePage(self.cache, name, resource, _tr(title))
-                page.restore_state(app_settings())
-                if resource == "locations":
+                if resource == "locations":  # the map beside the table, before the splitters are restored
                     from app.ui.map.locations_map import attach
 
                     attach(page, self)
+                page.restore_state(app_settings())
                 widget = page
             self.pages[name] = widget
             self.stack.addWidget(widget)

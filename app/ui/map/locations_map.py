@@ -113,6 +113,8 @@ class LocationsMap(QObject):
             self.buttons.addButton(button)
             button.clicked.connect(lambda _c=False, m=mode: self.set_mode(m))
             row.addWidget(button)
+        # Narrow windows squeeze the switch rather than widen the page (its own width is a wish).
+        bar.setMinimumWidth(1)
         page.add_bar_widget(bar)
         self.inner = QSplitter(Qt.Orientation.Horizontal)
         self.inner.setObjectName("locationsMapSplitter")
