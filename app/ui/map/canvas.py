@@ -20,7 +20,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGestureEvent, QMenu, QPinchGesture, QRubberBand, QWidget
+from PySide6.QtWidgets import QGestureEvent, QMenu, QPinchGesture, QRubberBand, QToolTip, QWidget
 
 from app.core.geo import mercator
 from app.core.geo.cluster import Points
@@ -289,7 +289,10 @@ class MapCanvas(QWidget):
         hit = self._hit_index(event.position())
         if hit is not None:
             self._select_indices({hit})
-            self.editRequested.emit(self.points.keys[hit])
+            if self.editable:
+                self.editRequested.emit(self.points.keys[hit])
+            else:
+                self._say_why(event.position().toPoint())
         else:
             self.zoom_by(1.0, event.position())
         self._press = None
@@ -326,8 +329,11 @@ class MapCanvas(QWidget):
             self.zoom_by(1.0)
         elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
             self.zoom_by(-1.0)
-        elif key == Qt.Key.Key_Delete and self.renderer.selected and self.editable:
-            self.deleteRequested.emit(self.selected_keys())
+        elif key == Qt.Key.Key_Delete and self.renderer.selected:
+            if self.editable:
+                self.deleteRequested.emit(self.selected_keys())
+            else:
+                self._say_why(self.rect().center())
         elif key == Qt.Key.Key_Escape:
             if self.renderer.moving is not None:
                 self.renderer.moving = None
@@ -339,6 +345,11 @@ class MapCanvas(QWidget):
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def _say_why(self, pos: QPoint) -> None:
+        """Editing is off: say why where the person is looking."""
+        if self.edit_reason:
+            QToolTip.showText(self.mapToGlobal(pos), self.edit_reason, self)
 
     # -- context menu ------------------------------------------------------------------------
     def context_menu(self, pos: QPoint) -> QMenu:

@@ -144,6 +144,10 @@ class MapView(QWidget):
             ("fit_selection", _tr("Fit selection"), _tr("Show the selected locations"), self.canvas.fit_selection),
             ("zoom_in", "+", _tr("Zoom in (+)"), lambda: self.canvas.zoom_by(1.0)),
             ("zoom_out", "−", _tr("Zoom out (−)"), lambda: self.canvas.zoom_by(-1.0)),
+            ("save", _tr("Save image…"), _tr("Save this view as a PNG or SVG image, with its attribution"),
+             lambda: self.save_image()),
+            ("tiles", _tr("Tiles…"), _tr("Show online map tiles (off: the offline basemap only)"),
+             self.choose_tiles),
         ):
             button = QToolButton()
             button.setText(text)
@@ -153,22 +157,6 @@ class MapView(QWidget):
             button.clicked.connect(slot)
             self.buttons[key] = button
             bar.addWidget(button)
-        save_button = QToolButton()
-        save_button.setText(_tr("Save image…"))
-        save_button.setObjectName("map-save")
-        save_button.setAutoRaise(True)
-        save_button.setToolTip(_tr("Save this view as a PNG or SVG image, with its attribution"))
-        save_button.clicked.connect(lambda: self.save_image())
-        self.buttons["save"] = save_button
-        bar.addWidget(save_button)
-        tiles_button = QToolButton()
-        tiles_button.setText(_tr("Tiles…"))
-        tiles_button.setObjectName("map-tiles")
-        tiles_button.setAutoRaise(True)
-        tiles_button.setToolTip(_tr("Show online map tiles (off: the offline basemap only)"))
-        tiles_button.clicked.connect(self.choose_tiles)
-        self.buttons["tiles"] = tiles_button
-        bar.addWidget(tiles_button)
         bar.addStretch(1)
         self.cursor_label = QLabel()  # the cursor's coordinates, for a view without a status bar
         self.cursor_label.setStyleSheet("color: palette(placeholder-text);")
