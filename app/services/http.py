@@ -232,6 +232,10 @@ class ServiceHttp:
     def has_key(self) -> bool:
         return bool(self._secrets)
 
+    def key_prefix(self, length: int) -> str | None:
+        """The first ``length`` characters of the key — what an API lists its keys by — or None."""
+        return self._secrets[0][:length] if self._secrets else None
+
     @property
     def is_closed(self) -> bool:
         return self._client.is_closed

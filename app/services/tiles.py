@@ -20,11 +20,11 @@ from pathlib import Path
 
 import httpx
 
-from app import __version__
 from app.core.errors import CabinetError
+from app.services.http import USER_AGENT as HTTP_USER_AGENT
 from app.services.http import is_loopback_host
 
-USER_AGENT = f"Cabinet/{__version__} (desktop map viewer; +https://github.com/cabinet-app/cabinet)"
+USER_AGENT = f"{HTTP_USER_AGENT} map tiles"  # names Cabinet and its version, as the tile policies ask
 MAX_CONNECTIONS = 2
 MIN_FRESH_S = 7 * 24 * 3600
 DEADLINE_S = 20.0

@@ -146,6 +146,10 @@ def test_a_read_only_key_turns_editing_on_the_map_off_and_says_why(read_only_env
     env = read_only_env
     page = _open_map(env, _map_id(env))
     map_ = page.map
+    # Known before anyone tries: the key's scope, from Mapiry's keys list.
+    drive(env.loop, lambda: map_.access_task is not None and map_.access_task.done())
+    assert not map_.view.canvas.editable and "READ_ONLY" in map_.view.canvas.edit_reason
+    map_.view.canvas.editable = True  # and were it not known, the refused write says it
     key = page.model.keys()[0]
     record = env.cache.rows_for_keys("locations", [key])[0]
     act(env.loop, lambda: map_.move(key, float(record["lng"]) + 0.01, float(record["lat"])),

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QS
 from app import APP_NAME
 from app.core import edits
 from app.core.errors import PermissionDeniedError
+from app.services.probe import KEY_PREFIX_LENGTH
 from app.ui import tasks
 from app.ui.editing import writes
 from app.ui.editing.actions import install_edit_actions
@@ -28,6 +29,12 @@ from app.ui.map.tiles import TileSettings
 from app.ui.map.view import MapView
 
 MODES = ("table", "map", "both")
+
+
+def read_only_reason() -> str:
+    return QCoreApplication.translate(
+        "LocationsMap", "This Mapiry key may only read (READ_ONLY): use a READ_WRITE key in Settings (Ctrl+,) "
+        "to move, add or delete locations on the map.")
 _UNDO_MS = 15_000
 
 
@@ -97,6 +104,7 @@ class LocationsMap(QObject):
         self._opened_for: object = ()
         self.mode = "table"
         self.task: Any = None
+        self.access_task: Any = None
         self.buttons = QButtonGroup(self)
         self.buttons.setExclusive(True)
         bar = QWidget()
@@ -163,6 +171,7 @@ class LocationsMap(QObject):
             self.view = view
             view.set_tiles(TileSettings.load(QSettings(APP_NAME, APP_NAME)))
             self._update_editable()
+            self._check_access()
         return self.view
 
     # -- data ------------------------------------------------------------------------------------
@@ -244,6 +253,25 @@ class LocationsMap(QObject):
         canvas.edit_reason = reason or ""
         canvas.setToolTip(reason or "")
 
+    def _check_access(self) -> None:
+        """Ask Mapiry what the key may do (its keys list names the key's scope); a READ_ONLY key
+        turns editing on the map off before anyone tries."""
+        client = self.editor.client("mapiry")
+        if client is None:
+            return
+
+        async def scope() -> str | None:
+            prefix = client.http.key_prefix(KEY_PREFIX_LENGTH)
+            keys = await client.list_keys()
+            own = [k for k in keys if k.get("prefix") == prefix and not k.get("revokedAt")]
+            return str(own[0].get("scope")) if len(own) == 1 else None
+
+        def known(found: str | None) -> None:
+            if found == "READ_ONLY":
+                self.set_read_only(read_only_reason())
+
+        self.access_task = tasks.run_task(scope(), on_done=known, on_error=lambda _exc: None)
+
     def set_read_only(self, why: str) -> None:
         """The key may only read (READ_ONLY): moving, adding and deleting on the map are off."""
         self._update_editable(why)
@@ -293,8 +321,7 @@ class LocationsMap(QObject):
     def _failed(self, exc: BaseException) -> None:
         self._reload_views()  # the marker goes back where the cache has it
         if isinstance(exc, PermissionDeniedError):
-            self.set_read_only(_tr("This Mapiry key may only read (READ_ONLY): use a READ_WRITE key in "
-                                   "Settings (Ctrl+,) to edit on the map."))
+            self.set_read_only(read_only_reason())
         self.editor.notify(tasks.error_text(exc), "error")
 
     def _edit(self, key: int) -> Any:
