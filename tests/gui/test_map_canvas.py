@@ -7,8 +7,9 @@ import math
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QGuiApplication, QImage, QWheelEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from app.ui.map.view import MapView
 
@@ -178,3 +179,28 @@ def test_the_view_saves_as_png_and_svg_with_its_attribution(view: MapView, tmp_p
     text = svg.read_text(encoding="utf-8")
     assert "Natural Earth" in text and "<path" in text
     assert "Louvre" in text  # labels are text in the SVG
+
+
+def test_keys_and_the_wheel_pan_and_zoom(view: MapView) -> None:
+    canvas = view.canvas
+    canvas.set_view(0.0, 0.0, 5.0)
+    canvas.setFocus()
+    before = canvas.view.center_lnglat()
+    QTest.keyClick(canvas, Qt.Key.Key_Right)
+    after = canvas.view.center_lnglat()
+    assert after[0] > before[0] and after[1] == pytest.approx(before[1])  # the view moved east
+    QTest.keyClick(canvas, Qt.Key.Key_Plus)
+    assert canvas.view.zoom == pytest.approx(6.0)
+    QTest.keyClick(canvas, Qt.Key.Key_Minus)
+    assert canvas.view.zoom == pytest.approx(5.0)
+    # The wheel zooms around the cursor: the point under it stays put.
+    at = QPoint(canvas.width() // 4, canvas.height() // 3)
+    under = canvas.view.lnglat_at(at.x(), at.y())
+    wheel = QWheelEvent(QPointF(at), QPointF(canvas.mapToGlobal(at)), QPoint(0, 0), QPoint(0, 240), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(canvas, wheel)
+    assert canvas.view.zoom == pytest.approx(6.0)
+    assert canvas.view.lnglat_at(at.x(), at.y()) == pytest.approx(under, abs=1e-9)
+    # Double-click on empty ground zooms in there.
+    QTest.mouseDClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    assert canvas.view.zoom == pytest.approx(7.0)
