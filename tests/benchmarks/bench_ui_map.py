@@ -107,7 +107,9 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def _repaints(app, canvas, frames: int) -> list[float]:  # noqa: ANN001 - Qt objects
+def _repaints(app, canvas, frames: int, cpu: list[float] | None = None) -> list[float]:  # noqa: ANN001 - Qt
+    """Wall-clock ms of ``frames`` full repaints (and their CPU ms into ``cpu``: on a shared
+    machine the wall clock also counts the time other processes held the cores)."""
     for _ in range(3):
         canvas.repaint()  # clusters of this zoom, the tiles of this view
     deadline = time.perf_counter() + DEADLINE_S
@@ -116,9 +118,11 @@ def _repaints(app, canvas, frames: int) -> list[float]:  # noqa: ANN001 - Qt obj
         app.processEvents()
     out = []
     for _ in range(frames):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         canvas.repaint()
         out.append((time.perf_counter() - t0) * 1000)
+        if cpu is not None:
+            cpu.append((time.process_time() - c0) * 1000)
     return out
 
 
@@ -155,19 +159,22 @@ def main() -> dict:
             view.set_rows([])
             base = _repaints(app, canvas, FRAMES)
             view.set_locations(points)
-            times = _repaints(app, canvas, FRAMES)
+            cpu: list[float] = []
+            times = _repaints(app, canvas, FRAMES, cpu)
             median, p95 = statistics.median(times), _quantile(times, 0.95)
             ratio = median / max(statistics.median(base), 1e-6)
             drawn = len(canvas.renderer.drawn)
             ok = median <= MEDIAN_MS and p95 <= P95_MS
             print(f"ui_map repaint, {N:,} {spread} locations, {zoom_name} zoom {zoom:g}: median {median:.1f} ms, "
                   f"p95 {p95:.1f} ms ({drawn} markers/clusters drawn; basemap alone {statistics.median(base):.1f} ms,"
-                  f" ratio {ratio:.2f}) (target median <= {MEDIAN_MS:.0f}, p95 <= {P95_MS:.0f}) "
+                  f" ratio {ratio:.2f}; CPU median {statistics.median(cpu):.1f} ms) "
+                  f"(target median <= {MEDIAN_MS:.0f}, p95 <= {P95_MS:.0f}) "
                   f"{'OK' if ok else 'OVER'}", flush=True)
             key = f"ui_map_repaint_{spread}_{zoom_name}"
             result[key] = {"median_ms": round(median, 2), "p95_ms": round(p95, 2), "ratio": round(ratio, 2)}
             figures.append(figure(f"{key}_median", median, "ms", f"<= {MEDIAN_MS:g}", median <= MEDIAN_MS))
             figures.append(figure(f"{key}_p95", p95, "ms", f"<= {P95_MS:g}", p95 <= P95_MS))
+            figures.append(figure(f"{key}_cpu_median", statistics.median(cpu), "ms", "(reported)", True))
         # Drag-pan for 2 s at country zoom: press, moves (each handled, then repainted), release.
         canvas.set_view(*VIEWS[spread]["country"][:2], 7.0)
         _repaints(app, canvas, 3)

@@ -158,6 +158,11 @@ class LocationsMap(QObject):
             total = max(sum(outer.sizes()), 900)
             outer.setSizes([total - 300, 300])
             self.inner.setSizes([(total - 300) * 2 // 5, (total - 300) * 3 // 5])
+            saved = QSettings(APP_NAME, APP_NAME).value("views/locations/mapSplitter")
+            if saved is not None:
+                self.inner.restoreState(saved)
+            self.inner.splitterMoved.connect(lambda _pos, _index: QSettings(APP_NAME, APP_NAME).setValue(
+                "views/locations/mapSplitter", self.inner.saveState()))
             view.selectionChanged.connect(self._map_selection)
             view.statusText.connect(self._status)
             canvas = view.canvas
