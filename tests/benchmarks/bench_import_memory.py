@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.benchmarks.report import figure
+
 ROWS = int(os.environ.get("CABINET_BENCH_ROWS", "1000000"))
 DRY_RUN_MB = 200
 IMPORT_MB = 350
@@ -94,6 +96,10 @@ def main() -> dict[str, Any]:
         "import_ratio": round(imp_mb / bare_mb, 2), "import_s": round(imp_s, 1),
         "ok": dry_status == 0 and imp_status == 0 and nokey_status == 2
         and dry_mb <= DRY_RUN_MB and imp_mb <= IMPORT_MB,
+        "figures": [figure("import_memory_dry_run_peak", dry_mb, "MB", f"<= {DRY_RUN_MB}",
+                           dry_status == 0 and dry_mb <= DRY_RUN_MB),
+                    figure("import_memory_import_peak", imp_mb, "MB", f"<= {IMPORT_MB}",
+                           imp_status == 0 and imp_mb <= IMPORT_MB)],
     }
     print(f"import memory, {ROWS:,} rows ({size_mb:.0f} MB): bare csv read {bare_mb:.0f} MB; "
           f"dry run {dry_mb:.0f} MB (x{result['dry_run_ratio']}, target <= {DRY_RUN_MB}) in {dry_s:.0f} s; "
