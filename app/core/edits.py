@@ -1,9 +1,7 @@
 """What Cabinet can write, per resource, and the same checks the services make (no Qt, no I/O).
 
-The services decide what can be changed (docs/api-contract.md): InstaMapp items are created
-and PATCHed, never deleted; collections, listings and the sales summary are read-only. Mapiry
-maps, locations, categories, tags and layers are created, updated (partial PUT) and deleted;
-API keys are created (the secret comes back once) and revoked.
+What can be changed, each form's fields and their rules are the resource registry's
+(app/core/registry): this module applies them.
 
 ``clean(resource, values)`` checks a form's values with the services' own limits and returns
 the values to send plus one problem per field; ``changes()`` keeps only the fields that differ
@@ -20,50 +18,31 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from app.core.records import DEFAULT_CATEGORY_COLOR, ITEM_CONDITIONS, ITEM_STATUSES, KEY_SCOPES
-
-# Field kinds a form shows.
-TEXT, MULTILINE, CHOICE, NUMBER, INT, BOOL, COLOR, REF, REFS, DATETIME, CURRENCY = (
-    "text", "multiline", "choice", "number", "int", "bool", "color", "ref", "refs", "datetime", "currency",
+from app.core import registry
+from app.core.registry import (
+    BOOL,
+    CHOICE,
+    COLOR,
+    CURRENCY,
+    DATETIME,
+    INT,
+    MULTILINE,
+    NUMBER,
+    REF,
+    REFS,
+    TEXT,
+    text_length,
 )
+from app.core.registry import Field as FieldSpec
+from app.core.registry import Resource as ResourceSpec
+
+__all__ = [
+    "BOOL", "CHOICE", "COLOR", "COLOR_RE", "CURRENCY", "CURRENCY_RE", "DATETIME", "INT", "MAP_SCOPED", "MULTILINE",
+    "NUMBER", "REF", "REFS", "SPECS", "TEXT", "FieldSpec", "Problem", "ResourceSpec",
+]
+
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-MAP_STYLES = ("streets-v12", "outdoors-v12", "light-v11", "dark-v11", "satellite-streets-v12")
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    name: str  # the API's field name
-    label: str  # untranslated; the UI shows it through tr()
-    kind: str = TEXT
-    required: bool = False
-    low: float | None = None  # text: least length (after trimming); numbers: least value
-    high: float | None = None  # text: most length; numbers: most value
-    nullable: bool = False  # may be left empty (sent as null on an edit)
-    choices: tuple[str, ...] = ()
-    ref: str | None = None  # REF / REFS: the resource whose records are the choices
-    default: Any = None  # what a new record's form starts with
-    trim: bool = False
-    separate: bool = False  # not part of the record's body (a location's layer memberships)
-    hint: str = ""  # placeholder / help text (untranslated)
-
-
-@dataclass(frozen=True)
-class ResourceSpec:
-    name: str
-    service: str
-    singular: str  # untranslated
-    plural: str
-    label_field: str
-    fields: tuple[FieldSpec, ...] = ()
-    can_create: bool = False
-    can_edit: bool = False
-    can_delete: bool = False
-    map_scoped: bool = False
-    delete_verb: str = "Delete"
-
-    def field(self, name: str) -> FieldSpec:
-        return next(f for f in self.fields if f.name == name)
 
 
 @dataclass(frozen=True)
@@ -77,64 +56,10 @@ class Problem:
         return self.template.format(**self.params)
 
 
-F = FieldSpec
-
-SPECS: dict[str, ResourceSpec] = {s.name: s for s in (
-    ResourceSpec("items", "instamapp", "item", "items", "name", (
-        F("collection_id", "Collection", REF, required=True, ref="collections"),
-        F("name", "Name", required=True, low=1, high=200, trim=True),
-        F("status", "Status", CHOICE, choices=ITEM_STATUSES, default="keep"),
-        F("condition", "Condition", CHOICE, nullable=True, choices=ITEM_CONDITIONS),
-        F("estimated_value", "Estimated value", NUMBER, nullable=True, low=0, hint="e.g. 120.50"),
-        F("currency", "Currency", CURRENCY, default="USD", hint="ISO code, e.g. USD"),
-        F("notes", "Notes", MULTILINE, high=2000, default=""),
-    ), can_create=True, can_edit=True),
-    ResourceSpec("collections", "instamapp", "collection", "collections", "name"),
-    ResourceSpec("listings", "instamapp", "listing", "listings", "item_name"),
-    ResourceSpec("maps", "mapiry", "map", "maps", "title", (
-        F("title", "Title", required=True, low=1, high=200, trim=True),
-        F("description", "Description", MULTILINE, high=2000, default=""),
-        F("country", "Country", high=100, default=""),
-        F("city", "City", high=100, default=""),
-        F("public", "Public", BOOL, default=False, hint="Anyone with the link can see the map"),
-        F("allowCloning", "Allow cloning", BOOL, default=True, hint="Others may copy the map"),
-        F("style", "Style", TEXT, low=1, high=100, trim=True, choices=MAP_STYLES, default="streets-v12"),
-        F("centerLat", "Centre latitude", NUMBER, nullable=True, low=-90, high=90, hint="-90 to 90"),
-        F("centerLng", "Centre longitude", NUMBER, nullable=True, low=-180, high=180, hint="-180 to 180"),
-        F("zoom", "Zoom", NUMBER, nullable=True, low=0, high=22, hint="0 to 22"),
-    ), can_create=True, can_edit=True, can_delete=True),
-    ResourceSpec("locations", "mapiry", "location", "locations", "name", (
-        F("name", "Name", required=True, low=1, high=200, trim=True),
-        F("lat", "Latitude", NUMBER, required=True, low=-90, high=90, hint="-90 to 90"),
-        F("lng", "Longitude", NUMBER, required=True, low=-180, high=180, hint="-180 to 180"),
-        F("description", "Description", MULTILINE, high=2000, default=""),
-        F("address", "Address", high=500, default=""),
-        F("categoryId", "Category", REF, nullable=True, ref="categories"),
-        F("tagIds", "Tags", REFS, ref="tags", default=()),
-        F("layerIds", "Layers", REFS, ref="layers", default=(), separate=True),
-    ), can_create=True, can_edit=True, can_delete=True, map_scoped=True),
-    ResourceSpec("categories", "mapiry", "category", "categories", "name", (
-        F("name", "Name", required=True, low=1, high=100, trim=True),
-        F("color", "Colour", COLOR, default=DEFAULT_CATEGORY_COLOR),
-        F("icon", "Icon", high=100, default="", hint="an icon name, e.g. coffee"),
-    ), can_create=True, can_edit=True, can_delete=True, map_scoped=True),
-    ResourceSpec("tags", "mapiry", "tag", "tags", "name", (
-        F("name", "Name", required=True, low=1, high=50, trim=True),
-    ), can_create=True, can_edit=True, can_delete=True, map_scoped=True),
-    ResourceSpec("layers", "mapiry", "layer", "layers", "name", (
-        F("name", "Name", required=True, low=1, high=100, trim=True),
-        F("color", "Colour", COLOR, default="#6366F1"),
-        F("order", "Order", INT, nullable=True, low=0, high=10000, hint="empty: last"),
-        F("routeEnabled", "Route", BOOL, default=False, hint="Connect the layer's locations as a route"),
-        F("routeShowByDefault", "Show route", BOOL, default=False, hint="Show the route when the map opens"),
-    ), can_create=True, can_edit=True, can_delete=True, map_scoped=True),
-    ResourceSpec("api_keys", "mapiry", "API key", "API keys", "name", (
-        F("name", "Name", required=True, low=1, high=100, trim=True, hint="e.g. Laptop backup script"),
-        F("scope", "Scope", CHOICE, required=True, choices=KEY_SCOPES, default="READ_ONLY"),
-        F("expiresAt", "Expires", DATETIME, nullable=True),
-    ), can_create=True, can_delete=True, delete_verb="Revoke"),
-)}
-MAP_SCOPED = tuple(n for n, s in SPECS.items() if s.map_scoped)
+# The resources shown in a table (whose rows the Edit menu acts on).
+SPECS: dict[str, ResourceSpec] = {n: r for n, r in registry.RESOURCES.items()
+                                  if r.view is not None and r.view.page == "table"}
+MAP_SCOPED = registry.MAP_SCOPED
 
 
 def spec(resource: str) -> ResourceSpec | None:
@@ -168,7 +93,7 @@ def form_values(resource: str, record: Mapping[str, Any] | None) -> dict[str, An
     """The values a form starts with: the record's, or the defaults of a new one."""
     s = SPECS[resource]
     out: dict[str, Any] = {}
-    for f in s.fields:
+    for f in s.form:
         if record is None:
             out[f.name] = list(f.default) if isinstance(f.default, tuple) else f.default
         elif f.name == "layerIds":
@@ -222,10 +147,11 @@ def _clean_one(f: FieldSpec, value: Any, now: datetime) -> tuple[Any, Problem | 
         elif f.kind == CHOICE and f.choices and text not in f.choices:
             return None, Problem("Choose one of: {choices}.", {"choices": ", ".join(f.choices)})
         low, high = int(f.low or 0), int(f.high) if f.high is not None else None
-        if len(text) < low:
+        length = text_length(text)
+        if length < low:
             return None, Problem("Enter a value.")
-        if high is not None and len(text) > high:
-            return None, Problem("At most {high} characters (now {count}).", {"high": high, "count": len(text)})
+        if high is not None and length > high:
+            return None, Problem("At most {high} characters (now {count}).", {"high": high, "count": length})
         return text, None
     if f.kind in (NUMBER, INT):
         try:
@@ -273,7 +199,7 @@ def clean(resource: str, values: Mapping[str, Any], *, now: datetime | None = No
     now = now or datetime.now(UTC)
     out: dict[str, Any] = {}
     problems: dict[str, Problem] = {}
-    for f in s.fields:
+    for f in s.form:
         if f.name not in values:
             continue
         value, problem = _clean_one(f, values[f.name], now)
@@ -303,7 +229,7 @@ def changes(resource: str, original: Mapping[str, Any], cleaned: Mapping[str, An
     """The cleaned fields whose value differs from the record (what a PATCH / PUT sends)."""
     s = SPECS[resource]
     out: dict[str, Any] = {}
-    for f in s.fields:
+    for f in s.form:
         if f.name not in cleaned:
             continue
         old = layer_ids(original) if f.name == "layerIds" else original.get(f.name)
@@ -316,7 +242,7 @@ def create_body(resource: str, cleaned: Mapping[str, Any]) -> dict[str, Any]:
     """A create request's body: every value given, without empty optional ones and separate fields."""
     s = SPECS[resource]
     body = {}
-    for f in s.fields:
+    for f in s.form:
         if f.separate or f.name not in cleaned:
             continue
         value = cleaned[f.name]
@@ -329,7 +255,7 @@ def create_body(resource: str, cleaned: Mapping[str, Any]) -> dict[str, Any]:
 def split_separate(resource: str, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the record's body fields, the separately saved ones such as a location's layerIds)."""
     s = SPECS[resource]
-    separate = {f.name for f in s.fields if f.separate}
+    separate = {f.name for f in s.form if f.separate}
     return ({k: v for k, v in fields.items() if k not in separate},
             {k: v for k, v in fields.items() if k in separate})
 

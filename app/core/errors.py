@@ -9,25 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-SERVICE_NAMES = {"instamapp": "InstaMapp", "mapiry": "Mapiry", "instabot": "Instabot", "instawp": "InstaWP"}
+from app.core.registry import SERVICES, service_title
+
 SETTINGS_HINT = "Settings (Ctrl+,)"
 # Services whose error message is shown as the server sent it (InstaWP localises it: X-localization).
 MESSAGE_AS_SENT = frozenset({"instawp"})
 
-# Where each service's keys are made, for the "create a new key" advice.
-_KEY_PLACES = {
-    "instamapp": "your InstaMapp Business team settings → API keys",
-    "mapiry": "Mapiry's Account Settings → API Keys",
-    "instabot": "the Instabot portal's application settings",
-    "instawp": "your InstaWP account's API tokens page",
-}
+
+def _key_place(service: str | None, name: str) -> str:
+    """Where a service's keys are made, for the "create a new key" advice."""
+    known = SERVICES.get(service or "")
+    return known.key_place if known is not None else f"your {name} account"
 
 
 def service_name(service: str | None) -> str:
     """The display name of a service id ("mapiry" → "Mapiry")."""
-    if not service:
-        return "The service"
-    return SERVICE_NAMES.get(service, service)
+    return service_title(service)
 
 
 class CabinetError(Exception):
@@ -137,7 +134,7 @@ class AuthenticationError(ApiError):
         return f"{self.name} refused the API key: it is missing, invalid or revoked."
 
     def _todo(self) -> str:
-        place = _KEY_PLACES.get(self.service, f"your {self.name} account")
+        place = _key_place(self.service, self.name)
         if (self.code or "").upper() == "MISSING_API_KEY":
             return f"Enter your {self.name} API key in {SETTINGS_HINT}."
         return f"Create a new key in {place} and enter it in {SETTINGS_HINT}."
@@ -155,7 +152,7 @@ class PermissionDeniedError(ApiError):
         return f"The {self.name} API key lacks the scope this needs{detail}."
 
     def _todo(self) -> str:
-        place = _KEY_PLACES.get(self.service, f"your {self.name} account")
+        place = _key_place(self.service, self.name)
         if self.service == "mapiry":
             return f"Create a READ_WRITE key in {place} and enter it in {SETTINGS_HINT}."
         if self.service == "instabot":

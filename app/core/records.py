@@ -7,21 +7,8 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-ITEM_STATUSES: tuple[str, ...] = ("keep", "sell", "trade", "sold", "archived")
-ITEM_CONDITIONS: tuple[str, ...] = (
-    "sealed", "mint_in_box", "loose_mint", "near_mint", "good", "fair", "damaged",
-)
-KEY_SCOPES: tuple[str, ...] = ("READ_ONLY", "READ_WRITE")
-INSTAMAPP_SCOPES: tuple[str, ...] = (
-    "items:read", "items:write", "collections:read", "marketplace:read", "analytics:read",
-)
-LISTING_TYPES: tuple[str, ...] = ("sale", "trade")
-DEFAULT_CATEGORY_COLOR = "#64748B"
-BULK_LIMIT = 100
-# Cabinet's own marks on a cached map record (never sent to the API): the server answered 404
-# for it since (ISO 8601, UTC), and when it was last seen there.
-GONE_AT = "_cabinetGoneAt"
-LAST_SEEN_AT = "_cabinetLastSeenAt"
+# Cabinet's own marks on a cached map record (described in the registry, app/core/registry/mapiry.py).
+from app.core.registry.mapiry import GONE_AT, LAST_SEEN_AT  # noqa: F401 - re-exported
 
 ItemStatus = Literal["keep", "sell", "trade", "sold", "archived"]
 KeyScope = Literal["READ_ONLY", "READ_WRITE"]

@@ -10,6 +10,8 @@ import argparse
 import sys
 from typing import Any
 
+from app.core.registry import BULK_LIMIT
+
 # Exit statuses
 OK = 0
 USAGE = 2
@@ -207,7 +209,7 @@ def summary_text(plan: Any, path: str) -> str:
         f"{'a header row' if parsed.has_header else 'no header row'}, "
         f"decimal {'comma' if parsed.decimal_comma else 'point'}",
         "  columns: " + ", ".join(f"{_FIELD_WORDS[f].split(' ')[0]} = '{t}'" for f, t in plan.columns.items()),
-        f"  {result.valid_count:,} valid rows, to send in {result.batch_count} batches of up to 100",
+        f"  {result.valid_count:,} valid rows, to send in {result.batch_count} batches of up to {BULK_LIMIT}",
     ]
     for warning in result.warnings:
         lines.append(f"  warning: {warning}")

@@ -27,6 +27,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from app.core.registry import BULK_LIMIT
 from app.importer import lease
 from app.importer.lease import Holder, Owner
 from app.services.config import data_dir
@@ -34,7 +35,7 @@ from app.storage.files import write_transaction
 from app.storage.schema import STATE_DB, migrate_component, register_component
 from app.storage.state import CACHE_FILE, StateDB
 
-BATCH_SIZE = 100
+BATCH_SIZE = BULK_LIMIT
 _WRITE_CHUNK = 1000  # rows written per statement while a job is stored
 
 # Job states.

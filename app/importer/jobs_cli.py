@@ -18,6 +18,7 @@ import sys
 import time
 from typing import Any
 
+from app.core.registry import RESOURCES
 from app.importer import jobs as J
 from app.importer.filejob import FileCheck, check_file, count_existing, create_file_job, plan_map
 from app.importer.jobs import JobInfo, JobStore, open_store
@@ -28,7 +29,6 @@ from app.importer.taxonomy import KINDS, create_missing
 OK, FAILED, USAGE = 0, 1, 2
 HELD = USAGE  # another runner holds the job: nothing was done (see --wait)
 HELD_POLL = 1.0  # seconds between looks at a held job's lease while --wait waits
-_KIND_WORDS = {"categories": "category", "tags": "tag", "layers": "layer"}
 
 
 def _err(*lines: str) -> None:
@@ -240,7 +240,7 @@ async def _import_async(args: argparse.Namespace, store: JobStore, client: Any, 
         box.append(job_id)
         for kind in KINDS:
             for name in plan.taxonomy.created[kind]:
-                _err(f"Created the {_KIND_WORDS[kind]} '{name}' on the map.")
+                _err(f"Created the {RESOURCES[kind].singular} '{name}' on the map.")
         info = store.get_job(job_id)
         assert info is not None
         _err(f"Import job {job_id}: {info.total_rows} locations in {info.batches_total} batches "

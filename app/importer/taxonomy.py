@@ -13,10 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.registry import RESOURCES
 from app.importer.jobs import JobRow
 from app.importer.reconcile import row_fingerprint
 
-KINDS = ("categories", "tags", "layers")
+# What a location refers to on its own map (categories, tags, layers), from the registry.
+KINDS = tuple(f.ref for f in RESOURCES["locations"].form if f.ref and RESOURCES[f.ref].map_scoped)
 
 
 def name_key(name: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.core.registry import BULK_LIMIT
 from app.sandbox.mapiry_common import (
     LOCATION_FIELDS,
     LOCATION_READONLY,
@@ -30,7 +31,7 @@ from app.sandbox.state import SandboxState
 from app.sandbox.util import cuid, iso_millis, json_response, parse_iso
 
 PREFIX = "/mapiry/api/v1"
-BULK_MAX = 100
+BULK_MAX = BULK_LIMIT
 
 
 class MapiryApi(ApiApp, ResourcesMixin):

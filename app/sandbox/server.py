@@ -153,8 +153,10 @@ class SandboxServer:
         im_keys, mp_keys = seed.provisioned_keys(self.state.store)
         ib_keys, wp_keys = seed_websites.provisioned(self.state.store)
         return {
-            "instamapp": {"base_url": self.instamapp_url, "keys": im_keys},
-            "mapiry": {"base_url": self.mapiry_url, "keys": mp_keys, "maps": seed.map_ids(self.state.store)},
+            # "key": the key with every right, the one the app's demo mode uses
+            "instamapp": {"base_url": self.instamapp_url, "keys": im_keys, "key": im_keys["full"]},
+            "mapiry": {"base_url": self.mapiry_url, "keys": mp_keys, "key": mp_keys["read_write"],
+                       "maps": seed.map_ids(self.state.store)},
             "instabot": {"base_url": self.instabot_url, "keys": ib_keys},
             "instawp": {"base_url": self.instawp_url, "keys": wp_keys},
             "tiles": {"template": f"{self.base_url}/tiles/{{z}}/{{x}}/{{y}}.png"},

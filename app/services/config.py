@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.core import registry
 from app.core.errors import CabinetError, service_name
 
 if TYPE_CHECKING:
@@ -20,15 +21,12 @@ if TYPE_CHECKING:
     from app.services.mapiry import MapiryClient
 
 APP_NAME = "Cabinet"
-SERVICES = ("instamapp", "mapiry")
-DEFAULT_BASE_URLS = {
-    "instamapp": "https://instamapp.com/api/public/v1",
-    "mapiry": "https://mapiry.com/api/v1",
-}
-# Where on each service's website a person makes an API key.
-KEY_PLACES = {"instamapp": "Business team settings → API keys", "mapiry": "Account Settings → API Keys"}
-KEY_ENV = {"instamapp": "INSTAMAPP_API_KEY", "mapiry": "MAPIRY_API_KEY"}
-URL_ENV = {"instamapp": "INSTAMAPP_BASE_URL", "mapiry": "MAPIRY_BASE_URL"}
+SERVICES = tuple(registry.SERVICES)
+DEFAULT_BASE_URLS = {name: service.base_url for name, service in registry.SERVICES.items()}
+# Where on each service's website a person makes an API key (for the settings' hints).
+KEY_PLACES = {name: service.key_page for name, service in registry.SERVICES.items() if service.key_page}
+KEY_ENV = {name: service.key_env for name, service in registry.SERVICES.items()}
+URL_ENV = {name: service.url_env for name, service in registry.SERVICES.items()}
 CONNECTIONS_FILE = "connections.json"
 DEADLINE_ENV = "CABINET_REQUEST_DEADLINE"  # seconds one request may take in all (tests, slow links)
 

@@ -12,11 +12,12 @@ import contextlib
 import threading
 from typing import Any
 
+from app.core import registry
 from app.core.errors import CabinetError, service_name
 from app.services.diagnostics import remember_secret
 
 KEYRING_SERVICE = "Cabinet"
-USERNAMES = {"instamapp": "instamapp-api-key", "mapiry": "mapiry-api-key"}
+USERNAMES = {name: f"{name}-api-key" for name in registry.SERVICES}
 
 # Backends that do not keep a secret safely (or at all).
 _REFUSED_MODULE_PREFIXES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")

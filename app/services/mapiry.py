@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from app.core.errors import BulkLimitError
-from app.core.records import BULK_LIMIT
+from app.core.registry import BULK_LIMIT
 from app.services.client_base import ApiClient, path_segment
 from app.services.http import unexpected
 from app.services.pages import Page

@@ -33,13 +33,14 @@ from app.core.errors import (
     RequestValidationError,
     ResponseFormatError,
 )
+from app.core.registry import SERVICES, service_title
+from app.core.registry import instamapp as instamapp_registry
 from app.services.http import ServiceHttp
 
-INSTAMAPP_SCOPES = ("items:read", "items:write", "collections:read", "marketplace:read", "analytics:read")
+INSTAMAPP_SCOPES = instamapp_registry.SCOPES
 KEY_PREFIX_LENGTH = 16
 DEFAULT_TIMEOUT = 15.0
 
-SERVICE_NAMES = {"instamapp": "InstaMapp", "mapiry": "Mapiry"}
 
 
 class ProbeError(CabinetError):
@@ -90,7 +91,7 @@ def _host_of(base_url: str) -> str:
 
 
 def _check_inputs(service: str, base_url: str, api_key: str) -> ProbeError | None:
-    name = SERVICE_NAMES[service]
+    name = service_title(service)
     if not api_key or not api_key.strip():
         return ProbeError(f"Enter the {name} API key to test the connection.")
     if any(ch.isspace() for ch in api_key.strip()):
@@ -109,9 +110,7 @@ def _check_inputs(service: str, base_url: str, api_key: str) -> ProbeError | Non
 
 
 def _example_url(service: str) -> str:
-    return {"instamapp": "https://instamapp.com/api/public/v1", "mapiry": "https://mapiry.com/api/v1"}[
-        service
-    ]
+    return SERVICES[service].base_url
 
 
 def _redact(text: str, api_key: str) -> str:
@@ -128,7 +127,7 @@ def _failure(
     service: str, base_url: str, api_key: str, exc: CabinetError, *, pro: bool | None = None
 ) -> ProbeResult:
     """A failed result whose summary says what happened and what to do."""
-    name = SERVICE_NAMES[service]
+    name = service_title(service)
     if isinstance(exc, OfflineError):
         summary = f"Could not reach {_host_of(base_url)}: check the address and your connection."
     elif isinstance(exc, AuthenticationError):
@@ -195,7 +194,7 @@ def _http(service: str, base_url: str, api_key: str, http_kwargs: dict[str, Any]
 def _wrap_unexpected(service: str, exc: Exception) -> CabinetError:
     if isinstance(exc, CabinetError):
         return exc
-    name = SERVICE_NAMES[service]
+    name = service_title(service)
     return ProbeError(f"The {name} connection test failed unexpectedly ({type(exc).__name__}).")
 
 

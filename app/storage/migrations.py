@@ -7,9 +7,14 @@ from app.storage.resources import RESOURCES, create_table_sql
 from app.storage.schema import register_component, register_function
 
 COMPONENT = "cache"
+# The resources whose tables version 1 created (history: never change). A resource added to the
+# registry later gets its table from a schema component of its own, "cache:<resource>", so
+# adding one needs no edit here and its place in the registry does not matter.
+V1_RESOURCES = ("items", "collections", "listings", "sales_summary", "maps", "locations", "categories", "tags",
+                "layers", "api_keys")
 
 _V1 = ";\n".join(
-    [create_table_sql(res) for res in RESOURCES.values()]
+    [create_table_sql(RESOURCES[name]) for name in V1_RESOURCES]
     + [
         "CREATE TABLE sync_state (resource TEXT NOT NULL, scope TEXT NOT NULL DEFAULT '',"
         " synced_at TEXT NOT NULL, PRIMARY KEY (resource, scope))",
@@ -60,3 +65,6 @@ _V3 = ";\n".join(
 MIGRATIONS: list[str] = [_V1, _V2, _V3]
 
 register_component(COMPONENT, MIGRATIONS)
+for _name, _res in RESOURCES.items():
+    if _name not in V1_RESOURCES:
+        register_component(f"{COMPONENT}:{_name}", [create_table_sql(_res)])

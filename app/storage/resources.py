@@ -6,6 +6,9 @@ generation that last wrote the row), ``_search`` (the folded text the search box
 matches: case and accents ignored) — plus one column per field the UI sorts or filters on, and ``data``: the whole
 API record as JSON. Columns use snake_case; the API's own field names are accepted as
 aliases wherever a column is named (sort, filters, distinct).
+
+Which resources there are and which of their fields get a column is the registry's
+(app/core/registry); this module only turns that into SQL.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.core import registry
 from app.core.frozen import Frozen
 from app.core.text import fold
 
@@ -58,133 +62,15 @@ class Resource(Frozen):
         return out
 
 
-def _c(name: str, api_field: str | None = None, sql_type: str = "TEXT", indexed: bool = True) -> Column:
-    return Column(name, api_field or name, sql_type, indexed)
+def _table(res: registry.Resource) -> Resource:
+    """The cache table of a registry resource: a column per field the registry says is stored."""
+    columns = tuple(Column(f.column, f.name, f.sql_type, f.indexed) for f in res.stored)
+    return Resource(res.name, columns, search_fields=res.search, map_scoped=res.map_scoped,
+                    extra_aliases=res.filter_aliases)
 
 
-_STAMPS = (_c("created_at", "createdAt"), _c("updated_at", "updatedAt"))
-
-RESOURCES: dict[str, Resource] = {
-    r.name: r
-    for r in (
-        Resource(
-            "items",
-            (
-                _c("id"),
-                _c("name", sql_type="TEXT COLLATE NOCASE"),
-                _c("status"),
-                _c("condition"),
-                _c("estimated_value", sql_type="REAL"),
-                _c("currency"),
-                _c("collection_id"),
-                _c("created_at"),
-                _c("updated_at"),
-            ),
-            search_fields=("name", "notes", "status", "condition"),
-        ),
-        Resource(
-            "collections",
-            (
-                _c("id"),
-                _c("name", sql_type="TEXT COLLATE NOCASE"),
-                _c("item_count", sql_type="INTEGER"),
-                _c("created_at"),
-            ),
-            search_fields=("name", "description"),
-        ),
-        Resource(
-            "listings",
-            (
-                _c("id"),
-                _c("item_id"),
-                _c("item_name", sql_type="TEXT COLLATE NOCASE"),
-                _c("type"),
-                _c("price", sql_type="REAL"),
-                _c("currency"),
-                _c("collection_id"),
-                _c("created_at"),
-            ),
-            search_fields=("item_name", "type"),
-        ),
-        Resource("sales_summary", (_c("id"),)),
-        Resource(
-            "maps",
-            (
-                _c("id"),
-                _c("title", sql_type="TEXT COLLATE NOCASE"),
-                _c("slug"),
-                _c("country"),
-                _c("city"),
-                _c("public", sql_type="INTEGER"),
-                _c("style"),
-                _c("user_id", "userId"),
-                *_STAMPS,
-            ),
-            search_fields=("title", "slug", "description", "country", "city"),
-        ),
-        Resource(
-            "locations",
-            (
-                _c("id"),
-                _c("map_id", "mapId"),
-                _c("name", sql_type="TEXT COLLATE NOCASE"),
-                _c("address", sql_type="TEXT COLLATE NOCASE"),
-                _c("lat", sql_type="REAL"),
-                _c("lng", sql_type="REAL"),
-                _c("category_id", "categoryId"),
-                *_STAMPS,
-            ),
-            search_fields=("name", "description", "address"),
-            map_scoped=True,
-            extra_aliases={"layer_id": "layer_id", "layerid": "layer_id", "layer": "layer_id",
-                           "layers": "layer_id", "tag_id": "tag_id", "tagid": "tag_id", "tagids": "tag_id"},
-        ),
-        Resource(
-            "categories",
-            (_c("id"), _c("map_id", "mapId"), _c("name", sql_type="TEXT COLLATE NOCASE"),
-             _c("color"), _c("icon", indexed=False), *_STAMPS),
-            search_fields=("name", "icon", "color"),
-            map_scoped=True,
-        ),
-        Resource(
-            "tags",
-            (_c("id"), _c("map_id", "mapId"), _c("name", sql_type="TEXT COLLATE NOCASE"), *_STAMPS),
-            search_fields=("name",),
-            map_scoped=True,
-        ),
-        Resource(
-            "layers",
-            (
-                _c("id"),
-                _c("map_id", "mapId"),
-                _c("name", sql_type="TEXT COLLATE NOCASE"),
-                _c("color"),
-                _c("layer_order", "order", sql_type="INTEGER"),
-                _c("route_enabled", "routeEnabled", sql_type="INTEGER"),
-                _c("route_show_by_default", "routeShowByDefault", sql_type="INTEGER"),
-                *_STAMPS,
-            ),
-            search_fields=("name", "color"),
-            map_scoped=True,
-        ),
-        Resource(
-            "api_keys",
-            (
-                _c("id"),
-                _c("name", sql_type="TEXT COLLATE NOCASE"),
-                _c("key_scope", "scope"),
-                _c("prefix"),
-                _c("created_at", "createdAt"),
-                _c("expires_at", "expiresAt"),
-                _c("last_used_at", "lastUsedAt"),
-                _c("revoked_at", "revokedAt"),
-            ),
-            search_fields=("name", "prefix"),
-        ),
-    )
-}
-
-MAP_SCOPED = tuple(name for name, r in RESOURCES.items() if r.map_scoped)
+RESOURCES: dict[str, Resource] = {name: _table(res) for name, res in registry.RESOURCES.items()}
+MAP_SCOPED = registry.MAP_SCOPED
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -218,9 +104,8 @@ def search_text(res: Resource, record: dict[str, Any]) -> str:
     slower to fill); the search matches an id, or its beginning, through the id index instead.
     """
     parts: list[str] = []
-    for name in res.search_fields:
-        col = next((c for c in res.columns if c.name == name), None)
-        value = record.get(col.api_field if col else name)
+    for name in res.search_fields:  # the API's field names
+        value = record.get(name)
         if value is not None and value != "":
             parts.append(str(value))
     return fold("\x1f".join(parts))

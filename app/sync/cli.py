@@ -11,9 +11,10 @@ import contextlib
 import sys
 from typing import Any
 
-EXPORTABLE = ("items", "collections", "listings", "maps", "locations", "categories", "tags", "layers",
-              "api_keys", "sales_summary")
-MAP_SCOPED = ("locations", "categories", "tags", "layers")
+from app.core.registry import APP_SERVICES as SERVICES
+from app.core.registry import MAP_SCOPED, RESOURCES
+
+EXPORTABLE = tuple(RESOURCES)
 KEY_HELP = ("Set the keys in Settings (Ctrl+,) in the Cabinet app, or in the environment: "
             "INSTAMAPP_API_KEY and MAPIRY_API_KEY (and INSTAMAPP_BASE_URL / MAPIRY_BASE_URL for other servers).")
 
@@ -23,7 +24,7 @@ def register(subparsers: Any) -> None:
         "sync", help="fill the offline cache from InstaMapp and Mapiry",
         description="Fetch every resource (every page) into the offline cache and print counts per resource. "
                     "Exit status 1 when a service is offline, refuses the key, or no key is set.")
-    sync.add_argument("--service", choices=("instamapp", "mapiry", "all"), default="all",
+    sync.add_argument("--service", choices=(*SERVICES, "all"), default="all",
                       help="which service to sync (default: all)")
     sync.add_argument("--json", action="store_true", help="print the result as JSON")
     sync.set_defaults(func=run_sync)
@@ -67,7 +68,7 @@ def run_sync(args: argparse.Namespace) -> int:
     from app.storage import Cache
     from app.sync.engine import SyncEngine
 
-    wanted = ("instamapp", "mapiry") if args.service == "all" else (args.service,)
+    wanted = tuple(SERVICES) if args.service == "all" else (args.service,)
     store = CredentialStore()
     conns = {s: load_connection(s, store) for s in wanted}
     missing = [s for s, c in conns.items() if not c.api_key]

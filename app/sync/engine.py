@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from app.core import registry
 from app.core.errors import (
     CabinetError,
     NetworkError,
@@ -26,6 +27,8 @@ from app.core.errors import (
     PermissionDeniedError,
     ProRequiredError,
 )
+from app.core.registry import instamapp as instamapp_registry
+from app.core.registry import mapiry as mapiry_registry
 from app.sync.known_maps import mark_gone
 
 if TYPE_CHECKING:
@@ -36,11 +39,22 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INSTAMAPP_RESOURCES = ("items", "collections", "listings", "sales_summary")
-MAPIRY_RESOURCES = ("api_keys", "maps", "locations", "categories", "tags", "layers")
-MAP_RESOURCES = ("locations", "categories", "tags", "layers")
-SERVICE_OF = {**{r: "instamapp" for r in INSTAMAPP_RESOURCES}, **{r: "mapiry" for r in MAPIRY_RESOURCES}}
-PER_PAGE = 100
+# What is synced is the registry's: every resource of every service, in registry order.
+SERVICE_OF = {name: res.service for name, res in registry.RESOURCES.items()}
+MAP_RESOURCES = registry.MAP_SCOPED
+PER_PAGE = min(instamapp_registry.PAGE_SIZE_MAX, mapiry_registry.PAGE_SIZE_MAX)
+
+
+def sync_order(service: str) -> tuple[str, ...]:
+    """The order a service's resources are synced in: those of no map, then each map and its contents."""
+    resources = registry.by_service(service)
+    parent = registry.scope_parent(service)
+    first = tuple(r.name for r in resources if not r.map_scoped and r is not parent)
+    return first + ((parent.name,) if parent else ()) + tuple(r.name for r in resources if r.map_scoped)
+
+
+INSTAMAPP_RESOURCES = sync_order("instamapp")
+MAPIRY_RESOURCES = sync_order("mapiry")
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Columns described once, as data (after Picard's and Electrum's column tables).
 
-Each resource the window shows has a tuple of :class:`Column`. The table model, the
-detail pane, the clipboard copy and the CSV export all read these descriptions; nothing
-else knows how a field is shown.
+Each resource the window shows has a tuple of :class:`Column`, made from the resource
+registry's fields (app/core/registry: title, format, alignment, width, visibility). The table
+model, the detail pane, the clipboard copy and the CSV export all read these descriptions;
+nothing else knows how a field is shown.
 """
 
 from __future__ import annotations
@@ -15,13 +16,32 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 
+from app.core import registry
 from app.core.frozen import Frozen
 from app.core.records import GONE_AT, LAST_SEEN_AT
-
-# Formats a column may use.
-TEXT, MONEY, NUMBER, INT, DATETIME, BOOL, COLOR, LIST, REF, REFS, LAYERS, ENUM = (
-    "text", "money", "number", "int", "datetime", "bool", "color", "list", "ref", "refs", "layers", "enum",
+from app.core.registry import (
+    BOOL,
+    COLOR,
+    DATETIME,
+    ENUM,
+    GONE,
+    INT,
+    LAYERS,
+    LIST,
+    MONEY,
+    NUMBER,
+    REF,
+    REFS,
+    TEXT,
 )
+from app.core.registry import CENTER as CENTER_ALIGN
+from app.core.registry import LEFT as LEFT_ALIGN
+from app.core.registry import RIGHT as RIGHT_ALIGN
+
+# Formats a column may use: the registry's display formats, re-exported for the views.
+__all__ = ["BOOL", "CENTER", "COLOR", "COLUMNS", "DATETIME", "ENUM", "FILTERS", "INT", "LAYERS", "LEFT", "LIST",
+           "MONEY", "NUMBER", "REF", "REFS", "RIGHT", "TEXT", "Column", "FilterSpec", "Lookups", "enum_label",
+           "format_value", "local_datetime"]
 
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -37,7 +57,8 @@ def _tr(text: str) -> str:
 class Column(Frozen):
     """One column of a table view: a field of the API record and how it is shown."""
 
-    __slots__ = ("key", "title", "fmt", "align", "sortable", "editable", "visible", "width", "read", "ref")
+    __slots__ = ("key", "title", "fmt", "align", "sortable", "editable", "visible", "width", "read", "ref",
+                 "decimals")
     key: str  # the API's field name (also the CSV header and the Cache sort key)
     title: str  # untranslated; shown through tr()
     fmt: str
@@ -48,12 +69,14 @@ class Column(Frozen):
     width: int
     read: Callable[[Mapping[str, Any]], Any] | None  # how to read it; default record[key]
     ref: str | None  # for REF/REFS: the resource whose labels replace the ids
+    decimals: int | None  # NUMBER: fixed decimals (None: up to six significant digits)
 
     def __init__(self, key: str, title: str, fmt: str = TEXT, align: Qt.AlignmentFlag = LEFT,
                  sortable: bool = True, editable: bool = False, visible: bool = True, width: int = 120,
-                 read: Callable[[Mapping[str, Any]], Any] | None = None, ref: str | None = None) -> None:
+                 read: Callable[[Mapping[str, Any]], Any] | None = None, ref: str | None = None,
+                 decimals: int | None = None) -> None:
         for name, value in zip(self.__slots__, (key, title, fmt, align, sortable, editable, visible, width,
-                                                read, ref), strict=True):
+                                                read, ref, decimals), strict=True):
             object.__setattr__(self, name, value)
 
     def label(self) -> str:
@@ -65,7 +88,8 @@ class Column(Frozen):
         return record.get(self.key)
 
     def text(self, record: Mapping[str, Any], lookups: Lookups | None = None) -> str:
-        return format_value(self.fmt, self.value(record), record, lookups.get(self.ref, {}) if (lookups and self.ref) else None)
+        return format_value(self.fmt, self.value(record), record,
+                            lookups.get(self.ref, {}) if (lookups and self.ref) else None, self.decimals)
 
     def export_value(self, record: Mapping[str, Any]) -> str:
         value = self.value(record)
@@ -112,7 +136,7 @@ def _datetime_text(value: str) -> str:
 
 
 def format_value(fmt: str, value: Any, record: Mapping[str, Any] | None = None,
-                 labels: Mapping[str, str] | None = None) -> str:
+                 labels: Mapping[str, str] | None = None, decimals: int | None = None) -> str:
     if value is None or value == "":
         return ""
     if fmt == MONEY:
@@ -124,6 +148,8 @@ def format_value(fmt: str, value: Any, record: Mapping[str, Any] | None = None,
         return f"{amount:,.2f} {currency}".strip()
     if fmt == NUMBER:
         try:
+            if decimals is not None:
+                return f"{float(value):,.{decimals}f}"
             return f"{float(value):,.6g}" if abs(float(value)) < 1e6 else f"{float(value):,.0f}"
         except (TypeError, ValueError):
             return str(value)
@@ -156,36 +182,6 @@ def format_value(fmt: str, value: Any, record: Mapping[str, Any] | None = None,
     return str(value)
 
 
-C = Column
-ITEMS = (
-    C("name", "Name", width=230, editable=True),
-    C("status", "Status", ENUM, width=80, editable=True),
-    C("condition", "Condition", ENUM, width=100),
-    C("estimated_value", "Value", MONEY, RIGHT, width=110, editable=True),
-    C("currency", "Currency", width=70, visible=False),
-    C("collection_id", "Collection", REF, width=170, ref="collections"),
-    C("notes", "Notes", width=200, visible=False),
-    C("created_at", "Created", DATETIME, width=130),
-    C("updated_at", "Updated", DATETIME, width=130),
-    C("id", "ID", width=200, visible=False),
-)
-COLLECTIONS = (
-    C("name", "Name", width=240),
-    C("description", "Description", width=320),
-    C("item_count", "Items", INT, RIGHT, width=70),
-    C("created_at", "Created", DATETIME, width=130),
-    C("id", "ID", width=280, visible=False),
-)
-LISTINGS = (
-    C("item_name", "Item", width=260),
-    C("type", "Type", ENUM, width=70),
-    C("price", "Price", MONEY, RIGHT, width=110),
-    C("currency", "Currency", width=70, visible=False),
-    C("collection_id", "Collection", REF, width=170, ref="collections"),
-    C("created_at", "Listed", DATETIME, width=130),
-    C("item_id", "Item ID", width=200, visible=False),
-    C("id", "ID", width=200, visible=False),
-)
 def map_status(record: Mapping[str, Any]) -> str:
     """"Gone — last seen …" for a map Mapiry answered 404 for (see sync/known_maps.py), else ""."""
     if not record.get(GONE_AT):
@@ -196,82 +192,20 @@ def map_status(record: Mapping[str, Any]) -> str:
     return _tr("Gone since {0}").format(_datetime_text(str(record[GONE_AT])))
 
 
-MAPS = (
-    C("title", "Title", width=220, editable=True),
-    C(GONE_AT, "Status", width=210, read=map_status, sortable=False),
-    C("slug", "Slug", width=160, visible=False),
-    C("city", "City", width=120),
-    C("country", "Country", width=100),
-    C("public", "Public", BOOL, CENTER, width=60),
-    C("allowCloning", "Cloning", BOOL, CENTER, width=65, visible=False),
-    C("style", "Style", ENUM, width=90),
-    C("centerLat", "Lat", NUMBER, RIGHT, width=80, visible=False),
-    C("centerLng", "Lng", NUMBER, RIGHT, width=80, visible=False),
-    C("zoom", "Zoom", NUMBER, RIGHT, width=55, visible=False),
-    C("description", "Description", width=240, visible=False),
-    C("createdAt", "Created", DATETIME, width=130),
-    C("updatedAt", "Updated", DATETIME, width=130),
-    C("id", "ID", width=210, visible=False),
-)
-LOCATIONS = (
-    C("name", "Name", width=220, editable=True),
-    C("address", "Address", width=220),
-    C("lat", "Lat", NUMBER, RIGHT, width=85),
-    C("lng", "Lng", NUMBER, RIGHT, width=85),
-    C("categoryId", "Category", REF, width=120, ref="categories"),
-    C("tagIds", "Tags", REFS, width=140, sortable=False, ref="tags"),
-    C("layers", "Layers", LAYERS, width=140, sortable=False),
-    C("mapId", "Map", REF, width=150, ref="maps"),
-    C("description", "Description", width=240, visible=False),
-    C("createdAt", "Created", DATETIME, width=130, visible=False),
-    C("updatedAt", "Updated", DATETIME, width=130),
-    C("id", "ID", width=210, visible=False),
-)
-CATEGORIES = (
-    C("name", "Name", width=200, editable=True),
-    C("color", "Colour", COLOR, width=100),
-    C("icon", "Icon", width=100),
-    C("mapId", "Map", REF, width=180, ref="maps"),
-    C("createdAt", "Created", DATETIME, width=130),
-    C("id", "ID", width=210, visible=False),
-)
-TAGS = (
-    C("name", "Name", width=200, editable=True),
-    C("mapId", "Map", REF, width=180, ref="maps"),
-    C("createdAt", "Created", DATETIME, width=130),
-    C("id", "ID", width=210, visible=False),
-)
-LAYERS_COLS = (
-    C("name", "Name", width=200, editable=True),
-    C("color", "Colour", COLOR, width=100),
-    C("order", "Order", INT, RIGHT, width=60),
-    C("routeEnabled", "Route", BOOL, CENTER, width=60),
-    C("routeShowByDefault", "Route shown", BOOL, CENTER, width=90, visible=False),
-    C("mapId", "Map", REF, width=180, ref="maps"),
-    C("createdAt", "Created", DATETIME, width=130),
-    C("id", "ID", width=210, visible=False),
-)
-API_KEYS = (
-    C("name", "Name", width=180),
-    C("scope", "Scope", ENUM, width=100),
-    C("prefix", "Prefix", width=150),
-    C("createdAt", "Created", DATETIME, width=130),
-    C("expiresAt", "Expires", DATETIME, width=130),
-    C("lastUsedAt", "Last used", DATETIME, width=130),
-    C("revokedAt", "Revoked", DATETIME, width=130),
-    C("id", "ID", width=210, visible=False),
-)
+_ALIGNMENT = {LEFT_ALIGN: LEFT, RIGHT_ALIGN: RIGHT, CENTER_ALIGN: CENTER}
+# Formats whose text is computed from the whole record.
+_READERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {GONE: map_status}
+
+
+def _column(f: registry.Field) -> Column:
+    """A table column from the registry's description of a field."""
+    return Column(f.name, f.title, f.fmt, _ALIGNMENT[f.align], sortable=f.sortable, editable=f.editable,
+                  visible=f.visible, width=f.width, read=_READERS.get(f.fmt),
+                  ref=f.ref if f.fmt in (REF, REFS) else None, decimals=f.decimals)
+
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
-    "items": ITEMS,
-    "collections": COLLECTIONS,
-    "listings": LISTINGS,
-    "maps": MAPS,
-    "locations": LOCATIONS,
-    "categories": CATEGORIES,
-    "tags": TAGS,
-    "layers": LAYERS_COLS,
-    "api_keys": API_KEYS,
+    name: tuple(_column(f) for f in res.columns) for name, res in registry.RESOURCES.items() if res.columns
 }
 
 
@@ -294,19 +228,13 @@ class FilterSpec(Frozen):
         return _tr(self.title)
 
 
+def _filter(f: registry.Field) -> FilterSpec:
+    """A filter combo from the registry's description of a field: a reference's records, or its choices."""
+    if f.ref is not None:
+        return FilterSpec(f.name, f.label, ref=f.ref, ref_label=registry.RESOURCES[f.ref].label_field)
+    return FilterSpec(f.name, f.label, values=f.choices)
+
+
 FILTERS: dict[str, tuple[FilterSpec, ...]] = {
-    "items": (
-        FilterSpec("status", "Status", values=("keep", "sell", "trade", "sold", "archived")),
-        FilterSpec("collection_id", "Collection", ref="collections"),
-    ),
-    "listings": (FilterSpec("type", "Type", values=("sale", "trade")),),
-    "locations": (
-        FilterSpec("mapId", "Map", ref="maps", ref_label="title"),
-        FilterSpec("categoryId", "Category", ref="categories"),
-        FilterSpec("layers", "Layer", ref="layers"),
-    ),
-    "categories": (FilterSpec("mapId", "Map", ref="maps", ref_label="title"),),
-    "tags": (FilterSpec("mapId", "Map", ref="maps", ref_label="title"),),
-    "layers": (FilterSpec("mapId", "Map", ref="maps", ref_label="title"),),
-    "api_keys": (FilterSpec("scope", "Scope", values=("READ_ONLY", "READ_WRITE")),),
+    name: tuple(_filter(f) for f in res.filters) for name, res in registry.RESOURCES.items() if res.filters
 }

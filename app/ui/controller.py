@@ -16,10 +16,10 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QProcess, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox
 
+from app.core.registry import APP_SERVICES as SERVICES
 from app.ui import tasks
 
 log = logging.getLogger(__name__)
-SERVICES = ("instamapp", "mapiry")
 
 
 def _tr(text: str) -> str:
@@ -80,12 +80,7 @@ class AppController(QObject):
         info = self.sandbox.info
         for map_id in info["mapiry"].get("maps", []):
             await asyncio.to_thread(self.cache.add_known_map, map_id, "demo")
-        conns = {
-            "instamapp": Connection("instamapp", info["instamapp"]["base_url"],
-                                    info["instamapp"]["keys"]["full"], "demo"),
-            "mapiry": Connection("mapiry", info["mapiry"]["base_url"],
-                                 info["mapiry"]["keys"]["read_write"], "demo"),
-        }
+        conns = {s: Connection(s, info[s]["base_url"], info[s]["key"], "demo") for s in SERVICES if s in info}
         self._make_clients(conns)
 
     async def _connect(self) -> None:

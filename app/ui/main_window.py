@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import registry
 from app.ui import tasks
 from app.ui.banners import DemoBanner, NoticeBar
 from app.ui.status import SERVICE_TITLES, ServiceStatus, age_text, last_synced, rate_budget
@@ -29,15 +30,23 @@ ORGANISATION = "Cabinet"
 APPLICATION = "Cabinet"
 DROP_SUFFIXES = (".csv", ".tsv", ".txt")
 
-# (group title, [(view name, resource or None, title)]), in sidebar order.
-VIEWS: tuple[tuple[str, tuple[tuple[str, str | None, str], ...]], ...] = (
-    ("Inventory", (("items", "items", "Items"), ("collections", "collections", "Collections"),
-                   ("listings", "listings", "Listings"), ("sales", None, "Sales"))),
-    ("Maps", (("maps", "maps", "Maps"), ("locations", "locations", "Locations"),
-              ("categories", "categories", "Categories"), ("tags", "tags", "Tags"),
-              ("layers", "layers", "Layers"), ("imports", None, "Imports"))),
-    ("Account", (("api_keys", "api_keys", "Mapiry API keys"),)),
-)
+# Views that show no resource of the registry: (group, view name, title).
+EXTRA_VIEWS = (("Maps", "imports", "Imports"),)
+
+
+def _sidebar() -> tuple[tuple[str, tuple[tuple[str, str | None, str], ...]], ...]:
+    """(group title, [(view name, resource or None, title)]), in sidebar order: the registry's
+    views (a table page for each "table" view), then the extra ones at the end of their group."""
+    groups: dict[str, list[tuple[str, str | None, str]]] = {}
+    for group, entries in registry.views():
+        groups[group] = [(view.name, res.name if view.page == "table" else None, view.title)
+                         for view, res in entries]
+    for group, name, title in EXTRA_VIEWS:
+        groups.setdefault(group, []).append((name, None, title))
+    return tuple((group, tuple(views)) for group, views in groups.items())
+
+
+VIEWS = _sidebar()
 VIEW_NAMES = tuple(name for _g, views in VIEWS for name, _r, _t in views)
 DEFAULT_VIEW = "items"
 NAME_ROLE = Qt.ItemDataRole.UserRole + 10

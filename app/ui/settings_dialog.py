@@ -88,7 +88,7 @@ class SettingsDialog(QDialog):
             panel = ServicePanel(service, credentials, self.keyring_ok, run, self.tabs)
             panel.tested.connect(self._tested)
             self.panels[service] = panel
-            tab_title = {"instamapp": self.tr("&InstaMapp"), "mapiry": self.tr("&Mapiry")}[service]
+            tab_title = "&" + SERVICE_TITLES[service]
             self.tabs.addTab(panel, tab_title)
         layout.addWidget(self.tabs, 1)
 

@@ -28,10 +28,9 @@ from app.services import config
 from app.services.credentials import CredentialStore
 from app.services.probe import INSTAMAPP_SCOPES, ProbeResult, local_date, probe
 from app.ui.palette import style_tone
+from app.ui.status import SERVICE_TITLES
 
 RunTask = Callable[[Coroutine[Any, Any, Any]], Any]
-
-SERVICE_TITLES = {"instamapp": "InstaMapp", "mapiry": "Mapiry"}
 
 
 def default_run_task(coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:

@@ -10,14 +10,13 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from app.core import registry
 from app.ui.palette import accent, follow_palette, set_sheet
 
-SERVICE_TITLES = {"instamapp": "InstaMapp", "mapiry": "Mapiry"}
+# The services the window shows (status bar, Settings): those with resources in the registry.
+SERVICE_TITLES = {name: registry.SERVICES[name].title for name in registry.APP_SERVICES}
 # Resources whose last sync tells how old a service's data is.
-SERVICE_RESOURCES = {
-    "instamapp": ("items", "collections", "listings", "sales_summary"),
-    "mapiry": ("maps", "locations", "categories", "tags", "layers", "api_keys"),
-}
+SERVICE_RESOURCES = {name: tuple(r.name for r in registry.by_service(name)) for name in registry.APP_SERVICES}
 STATES = ("idle", "synced", "syncing", "offline", "error")
 STATE_KINDS = {"idle": "idle", "synced": "ok", "syncing": "info", "offline": "warning", "error": "error"}
 
@@ -57,7 +56,7 @@ def last_synced(cache: Any, service: str) -> datetime | None:
     """The newest sync time among the service's resources (map-scoped ones per known map)."""
     stamps: list[datetime] = []
     scopes = [""]
-    if service == "mapiry":
+    if registry.scope_parent(service) is not None:
         with contextlib.suppress(Exception):  # an old cache without known maps still opens
             scopes += [str(m.get("id") or m.get("map_id") or "") for m in cache.known_maps()]
     for resource in SERVICE_RESOURCES.get(service, ()):

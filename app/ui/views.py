@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import registry
 from app.ui.columns import COLUMNS, FILTERS, Column, FilterSpec, enum_label
 from app.ui.detail_pane import DetailPane
 from app.ui.palette import style_muted
@@ -262,7 +263,7 @@ class TablePage(QWidget):
         refs: dict[str, str] = {}
         for col in self.model.columns:
             if col.ref:
-                refs[col.ref] = "title" if col.ref == "maps" else "name"
+                refs[col.ref] = registry.RESOURCES[col.ref].label_field
         for spec in self.filter_specs:
             if spec.ref:
                 refs[spec.ref] = spec.ref_label

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app.core import errors as E
-from app.core.records import ITEM_STATUSES
+from app.core.registry.instamapp import ITEM_STATUSES
 from app.services.instamapp import InstaMappClient
 from app.services.pages import Page
 

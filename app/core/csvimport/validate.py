@@ -10,6 +10,7 @@ from itertools import islice, repeat
 from operator import itemgetter
 
 from app.core.csvsafe import QUOTE, neutralise_row, restore
+from app.core.registry import BULK_LIMIT, RESOURCES, text_length
 
 from .coords import CoordinateError, parse_coordinate, parse_wkt_point
 from .mapping import ColumnMapping
@@ -35,19 +36,18 @@ __all__ = [
     "validate_records",
 ]
 
-BATCH_SIZE = 100           # Mapiry bulk create: 1-100 locations, atomic
-NAME_MAX = 200
-DESCRIPTION_MAX = 2000
-ADDRESS_MAX = 500
-CATEGORY_MAX = 100
-TAG_MAX = 50
+# The server's limits, from the resource registry (each written once, there).
+BATCH_SIZE = BULK_LIMIT    # Mapiry bulk create: 1-100 locations, atomic
+_LOCATION = RESOURCES["locations"].fields
+NAME_MAX = int(_LOCATION["name"].high)
+DESCRIPTION_MAX = int(_LOCATION["description"].high)
+ADDRESS_MAX = int(_LOCATION["address"].high)
+CATEGORY_MAX = int(RESOURCES["categories"].fields["name"].high)
+TAG_MAX = int(RESOURCES["tags"].fields["name"].high)
+LAYER_MAX = int(RESOURCES["layers"].fields["name"].high)
+LAT_LOW, LAT_HIGH = float(_LOCATION["lat"].low), float(_LOCATION["lat"].high)
+LNG_LOW, LNG_HIGH = float(_LOCATION["lng"].low), float(_LOCATION["lng"].high)
 _EXTRA_SPACE = "\ufeff\u200b\u2060"  # stripped like JavaScript's trim() would (stricter than needed)
-
-
-def _units(text: str) -> int:
-    """Length in UTF-16 code units: never less than the code point count, so a server that
-    counts either way accepts what passes here."""
-    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def _clean(text: str) -> str:
@@ -183,8 +183,8 @@ class _RowChecker:
         name = _clean(fields[index])
         if not name:
             errors.append("name is empty")
-        elif _units(name) > NAME_MAX:
-            errors.append(f"name is longer than {NAME_MAX} characters ({_units(name)})")
+        elif text_length(name) > NAME_MAX:
+            errors.append(f"name is longer than {NAME_MAX} characters ({text_length(name)})")
         return name
 
     def _coordinates(self, fields: list[str], errors: list[str]) -> tuple[float | None, float | None]:
@@ -224,7 +224,7 @@ class _RowChecker:
     def _bounded(fields: list[str], index: int | None, label: str, limit: int, errors: list[str]) -> str | None:
         """An optional column's text; an error when it is longer than the server allows."""
         value = _optional(fields, index)
-        if value and _units(value) > limit:
+        if value and text_length(value) > limit:
             errors.append(f"{label} is longer than {limit} characters")
         return value
 
@@ -234,16 +234,16 @@ class _RowChecker:
                 self.numeric += 1
             if lat != lat or lat in (_INF, -_INF):
                 errors.append("latitude is not a finite number")
-            elif not -90.0 <= lat <= 90.0:
-                errors.append(f"latitude {_shown(lat)} is out of range (must be between -90 and 90)")
+            elif not LAT_LOW <= lat <= LAT_HIGH:
+                errors.append(f"latitude {_shown(lat)} is out of range (must be between {LAT_LOW:g} and {LAT_HIGH:g})")
                 self.lat_out += 1
-                if lng is not None and -90.0 <= lng <= 90.0:
+                if lng is not None and LAT_LOW <= lng <= LAT_HIGH:
                     self.swap_fit += 1
         if lng is not None:
             if lng != lng or lng in (_INF, -_INF):
                 errors.append("longitude is not a finite number")
-            elif not -180.0 <= lng <= 180.0:
-                errors.append(f"longitude {_shown(lng)} is out of range (must be between -180 and 180)")
+            elif not LNG_LOW <= lng <= LNG_HIGH:
+                errors.append(f"longitude {_shown(lng)} is out of range (must be between {LNG_LOW:g} and {LNG_HIGH:g})")
 
     def check(self, line: int, fields: list[str]) -> ValidRow | InvalidRow:
         m = self.m
@@ -256,10 +256,10 @@ class _RowChecker:
             for index, label, limit in ((m.description, "description", DESCRIPTION_MAX),
                                         (m.address, "address", ADDRESS_MAX),
                                         (m.category, "category", CATEGORY_MAX),
-                                        (m.layer, "layer", NAME_MAX)))
+                                        (m.layer, "layer", LAYER_MAX)))
         raw_tags = _optional(fields, m.tags)
         tags = tuple(split_tags(raw_tags)) if raw_tags else ()
-        long_tags = [t for t in tags if _units(t) > TAG_MAX]
+        long_tags = [t for t in tags if text_length(t) > TAG_MAX]
         if long_tags:
             errors.append(f"tag '{long_tags[0][:20]}...' is longer than {TAG_MAX} characters")
         if errors or lat is None or lng is None:
@@ -291,7 +291,7 @@ def _plain_columns(chunk: Sequence[Record], mapping: ColumnMapping) -> tuple[Any
         return None
     if not all(names) or max(map(len, names)) > NAME_MAX // 2:
         return None
-    if min(lats) < -90.0 or max(lats) > 90.0 or min(lngs) < -180.0 or max(lngs) > 180.0:
+    if min(lats) < LAT_LOW or max(lats) > LAT_HIGH or min(lngs) < LNG_LOW or max(lngs) > LNG_HIGH:
         return None
     total = sum(lats) + sum(lngs)
     if total != total:  # a NaN slips through min/max, not through a sum

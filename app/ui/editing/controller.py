@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.core import edits
+from app.core import edits, registry
 from app.core.errors import ApiError, ConflictError, service_name
 from app.core.undo import CREATE, DELETE, DEPENDENT_KEYS, UPDATE, Change, Entry, UndoStack
 from app.ui import tasks
@@ -29,23 +29,6 @@ _MAX_NAMED = 10
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("EditController", text)
-
-
-_DELETE_NOTES = {
-    "maps": "Its locations, categories, tags and layers are deleted on Mapiry too.",
-    "locations": "",
-    "categories": "Locations in it stay on the map, without a category.",
-    "tags": "Locations keep everything else; only the tag goes.",
-    "layers": "Locations stay on the map; they leave this layer.",
-    "api_keys": "Programs using the key stop working at once.",
-}
-_READ_ONLY = {
-    "items": "InstaMapp's API cannot delete items. Set the status to Archived instead (Edit…, F2).",
-    "collections": "InstaMapp's API only reads collections: create and change them on InstaMapp, then refresh (F5).",
-    "listings": "Listings follow the items: set an item's status to Sell or Trade to list it.",
-    "sales_summary": "The sales summary is read-only.",
-    "api_keys": "Mapiry's API cannot change a key: revoke it and create a new one.",
-}
 
 
 class EditController(QObject):
@@ -138,14 +121,15 @@ class EditController(QObject):
             rows.sort(key=lambda r: (r.get("order") if isinstance(r.get("order"), int) else 0, str(r.get("name"))))
         else:
             rows.sort(key=lambda r: str(r.get("name") or "").casefold())
-        colored = resource in ("categories", "layers")
+        colored = "color" in registry.resource(resource).fields
         return [Choice(str(r["id"]), str(r.get("name") or r["id"]), r.get("color") if colored else None)
                 for r in rows]
 
     # -- create / edit ------------------------------------------------------------------------
     def _refuse(self, resource: str, verb: str) -> None:
         spec = edits.spec(resource)
-        reason = _READ_ONLY.get(resource)
+        described = registry.RESOURCES.get(resource)
+        reason = described.read_only_note if described is not None else ""
         what = _tr(spec.plural) if spec else resource
         self.notify(_tr(reason) if reason else _tr("{0} cannot be {1} through the API.").format(what, verb),
                     "warning")
@@ -259,7 +243,7 @@ class EditController(QObject):
         cause = exc.cause if isinstance(exc, writes.PartialSaveError) else exc
         problems: dict[str, str] = {}
         if isinstance(cause, ApiError):
-            names = {f.name for f in spec.fields}
+            names = {f.name for f in spec.form}
             for detail in cause.details:
                 if isinstance(detail, dict) and detail.get("field") in names:
                     problems.setdefault(str(detail["field"]), str(detail.get("message") or ""))
@@ -313,7 +297,7 @@ class EditController(QObject):
             if more > 0:
                 shown += "\n" + _tr("… and {0} more").format(more)
             text = _tr("{0} these {1} {2}?").format(verb, len(rows), _tr(spec.plural)) + "\n\n" + shown
-        note = _DELETE_NOTES.get(spec.name, "")
+        note = spec.delete_note
         detail = " ".join(t for t in (_tr(note) if note else "", _tr("This cannot be undone.")) if t)
         title = _tr("{0} {1}").format(verb, _tr(spec.plural if len(rows) > 1 else spec.singular))
         return title, text, _tr("{0}").format(verb), detail

@@ -92,13 +92,13 @@ class RecordDialog(QDialog):
             if self.record is None:
                 self.map_id = self.map_combo.currentData()
 
-        for f in spec.fields:
+        for f in spec.form:
             widget = make_field(f)
             widget.setObjectName(f"field-{f.name}")
             self.widgets[f.name] = widget
             self._add_row(f.name, _tr(f.label), widget)
         self._fill_refs(initial=True)
-        for f in spec.fields:
+        for f in spec.form:
             if f.kind not in (edits.REF, edits.REFS):
                 write_value(f, self.widgets[f.name], edits.form_values(spec.name, self.record)[f.name])
 
@@ -143,7 +143,7 @@ class RecordDialog(QDialog):
 
     def _fill_refs(self, initial: bool = False) -> None:
         start = edits.form_values(self.spec.name, self.record)
-        for f in self.spec.fields:
+        for f in self.spec.form:
             if f.kind not in (edits.REF, edits.REFS) or not f.ref:
                 continue
             widget = self.widgets[f.name]
@@ -165,10 +165,10 @@ class RecordDialog(QDialog):
         return self.widgets[name]
 
     def values(self) -> dict[str, Any]:
-        return {f.name: read_value(f, self.widgets[f.name]) for f in self.spec.fields}
+        return {f.name: read_value(f, self.widgets[f.name]) for f in self.spec.form}
 
     def set_values(self, values: Mapping[str, Any]) -> None:
-        for f in self.spec.fields:
+        for f in self.spec.form:
             if f.name in values:
                 write_value(f, self.widgets[f.name], values[f.name])
 

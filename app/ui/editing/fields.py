@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import edits
+from app.core import edits, registry
 from app.core.edits import FieldSpec
 from app.ui.columns import enum_label
 
@@ -204,8 +204,10 @@ def make_field(f: FieldSpec) -> QWidget:
     if f.kind == edits.REF:
         return QComboBox()
     if f.kind == edits.REFS:
-        empty = {"tags": _tr("No tags on this map yet."), "layers": _tr("No layers on this map yet.")}
-        return ChecklistField(empty.get(f.ref or "", _tr("Nothing to choose from.")))
+        ref = registry.RESOURCES.get(f.ref or "")
+        if ref is not None and ref.map_scoped:
+            return ChecklistField(_tr("No {0} on this map yet.").format(_tr(ref.plural)))
+        return ChecklistField(_tr("Nothing to choose from."))
     if f.kind == edits.BOOL:
         return QCheckBox(hint)
     if f.kind == edits.COLOR:
