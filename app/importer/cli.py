@@ -10,14 +10,15 @@ import argparse
 import sys
 from typing import Any
 
+from app.core.csv_fields import FIELDS
 from app.core.registry import BULK_LIMIT
+
+PREVIEW_ROWS = 5  # valid rows a dry run shows
 
 # Exit statuses
 OK = 0
 USAGE = 2
 
-_COLUMN_FIELDS = ("name", "lat", "lng", "wkt", "description", "address", "category", "tags", "layer")
-_PREVIEW_ROWS = 5
 _SHOWN_INVALID = 20
 _FIELD_WORDS = {"name": "name", "lat": "latitude", "lng": "longitude", "wkt": "WKT point (POINT (lng lat))",
                 "description": "description", "address": "address", "category": "category", "tags": "tags",
@@ -38,7 +39,7 @@ def register(subparsers: Any) -> None:
                         help="read and check the file, send nothing (no network; --map optional)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     columns = parser.add_argument_group("columns (a title from the header, or a number: 1 = first column)")
-    for field in _COLUMN_FIELDS:
+    for field in FIELDS:
         columns.add_argument(f"--{field}-column", dest=f"{field}_column", metavar="C",
                              help=argparse.SUPPRESS if field not in ("name", "lat", "lng", "wkt") else
                              f"the {_FIELD_WORDS[field]} column")
@@ -94,33 +95,6 @@ def run(args: argparse.Namespace) -> int:
     return int(run_import_command(args) or 0)
 
 
-def _options(args: argparse.Namespace) -> Any:
-    from app.core.csvimport import CsvOptions
-
-    return CsvOptions(encoding=args.encoding or None, delimiter=args.delimiter or None,
-                      decimal_comma=args.decimal_comma, has_header=args.has_header)
-
-
-def _column_overrides(args: argparse.Namespace) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for field in _COLUMN_FIELDS:
-        value = getattr(args, f"{field}_column", None)
-        if value:
-            out[field] = value
-    if "wkt" in out and "lat" not in out and "lng" not in out:
-        out["lat"] = out["lng"] = None  # type: ignore[assignment]
-    return out
-
-
-def load_summary(args: argparse.Namespace) -> Any:
-    """Read, map and check FILE in one pass and constant memory (the file is streamed), keeping
-    only the preview rows (and the invalid ones)."""
-    from app.core.csvimport import open_input, summarise
-
-    with open_input(args.file) as fh:
-        return summarise(fh, _options(args), _column_overrides(args) or None, keep_valid=_PREVIEW_ROWS)
-
-
 def dry_run(args: argparse.Namespace) -> int:
     import gc
 
@@ -135,21 +109,13 @@ def dry_run(args: argparse.Namespace) -> int:
             gc.enable()
 
 
-def file_problem(path: str, exc: OSError) -> tuple[str, str]:
-    """What went wrong reading an import file, and what to do: (message, hint)."""
-    if isinstance(exc, FileNotFoundError):
-        return f"there is no file '{path}'", "Check the path and try again."
-    if isinstance(exc, IsADirectoryError):
-        return f"'{path}' is a folder, not a file", "Give the path of a CSV, TSV or TXT file."
-    return (f"'{path}' cannot be read: {exc.strerror or exc}",
-            "Check that the file exists and that you may read it.")
-
-
 def _dry_run(args: argparse.Namespace) -> int:
+    # Imported here for start-up speed: `cabinet --help` and the other commands never load the CSV engine.
     from app.core.csvimport import CsvImportError, MappingError
+    from app.importer.files import file_problem, load_summary
 
     try:
-        plan = load_summary(args)
+        plan = load_summary(args, PREVIEW_ROWS)
     except OSError as exc:
         return _fail(*file_problem(args.file, exc))
     except MappingError as exc:
@@ -196,7 +162,7 @@ def summary_dict(plan: Any) -> dict[str, Any]:
         "columns": columns,
         "warnings": list(result.warnings),
         "preview": [{"line": row.line, "name": row.name, "lat": row.lat, "lng": row.lng}
-                    for row in result.preview(_PREVIEW_ROWS)],
+                    for row in result.preview(PREVIEW_ROWS)],
     }
 
 
@@ -223,7 +189,7 @@ def summary_text(plan: Any, path: str) -> str:
         lines.append("  no invalid rows")
     if result.valid:
         lines.append("  first rows:")
-        for row in result.preview(_PREVIEW_ROWS):
+        for row in result.preview(PREVIEW_ROWS):
             lines.append(f"    line {row.line}: {row.name} ({row.lat:.6g}, {row.lng:.6g})")
     lines.append("Dry run: nothing was sent. Import with: cabinet import FILE --map MAP_ID")
     return "\n".join(lines) + "\n"

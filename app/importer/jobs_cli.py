@@ -21,6 +21,7 @@ from typing import Any
 from app.core.registry import RESOURCES
 from app.importer import jobs as J
 from app.importer.filejob import FileCheck, check_file, count_existing, create_file_job, plan_map
+from app.importer.files import column_overrides, file_problem, options
 from app.importer.jobs import JobInfo, JobStore, open_store
 from app.importer.lease import Holder, JobHeldError, LeaseLostError
 from app.importer.runner import JobProgress, JobRunner, JobSummary, summarize
@@ -59,7 +60,8 @@ def _open_store() -> JobStore:
 
 
 def _make_client() -> Any:
-    from app.services.config import BadSettingError, MissingKeyError, load_connection, make_client
+    from app.services.config import BadSettingError, MissingKeyError
+    from app.services.connect import load_connection, make_client
 
     conn = load_connection("mapiry")
     try:
@@ -168,7 +170,6 @@ def _import(args: argparse.Namespace) -> int:
     """The file is streamed (filejob.py): memory does not grow with it. The key and the map
     are checked before the file is read."""
     from app.core.csvimport import CsvImportError
-    from app.importer.cli import _column_overrides, _options, file_problem
     from app.services.mapiry import MapiryClient
 
     path = args.file
@@ -182,7 +183,7 @@ def _import(args: argparse.Namespace) -> int:
     except _UsageProblem as exc:
         return _usage(str(exc))
     try:
-        check = check_file(path, _options(args), _column_overrides(args) or None)
+        check = check_file(path, options(args), column_overrides(args) or None)
     except OSError as exc:
         return _usage(*file_problem(path, exc))
     except CsvImportError as exc:

@@ -10,15 +10,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.core import registry
 from app.core.errors import CabinetError, service_name
-
-if TYPE_CHECKING:
-    from app.services.credentials import CredentialStore
-    from app.services.instamapp import InstaMappClient
-    from app.services.mapiry import MapiryClient
 
 APP_NAME = "Cabinet"
 SERVICES = tuple(registry.SERVICES)
@@ -42,7 +37,7 @@ class MissingKeyError(CabinetError):
         )
 
 
-def _check(service: str) -> str:
+def check_service(service: str) -> str:
     if service not in SERVICES:
         raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
     return service
@@ -128,7 +123,7 @@ def _connections_path() -> Path:
     return config_dir() / CONNECTIONS_FILE
 
 
-def _read_connections() -> dict[str, Any]:
+def read_connections() -> dict[str, Any]:
     try:
         data = json.loads(_connections_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -174,8 +169,8 @@ def _write_connections(data: dict[str, Any]) -> None:
 
 def save_base_url(service: str, url: str) -> None:
     """Store a service's base URL in connections.json (only URLs are ever written there)."""
-    _check(service)
-    data = _read_connections()
+    check_service(service)
+    data = read_connections()
     entry = data.get(service) if isinstance(data.get(service), dict) else {}
     data[service] = {**entry, "base_url": normalise_base_url(url)}
     _write_connections(data)
@@ -183,8 +178,8 @@ def save_base_url(service: str, url: str) -> None:
 
 def mark_key_saved(service: str, saved: bool) -> None:
     """Remember (without the key) that a key is in the keyring, so start-up needs no keyring call."""
-    _check(service)
-    data = _read_connections()
+    check_service(service)
+    data = read_connections()
     entry = dict(data.get(service)) if isinstance(data.get(service), dict) else {}
     if saved:
         entry["key_saved"] = True
@@ -196,52 +191,27 @@ def mark_key_saved(service: str, saved: bool) -> None:
 
 def has_saved_keys() -> bool:
     """True when a key was saved in the keyring for any service (a hint; the keyring decides)."""
-    data = _read_connections()
+    data = read_connections()
     return any(isinstance(data.get(s), dict) and data[s].get("key_saved") is True for s in SERVICES)
 
 
 def load_base_url(service: str) -> str:
     """The saved base URL of a service, or its default (the environment is not consulted)."""
-    _check(service)
-    entry = _read_connections().get(service)
+    check_service(service)
+    entry = read_connections().get(service)
     if isinstance(entry, dict) and isinstance(entry.get("base_url"), str) and entry["base_url"].strip():
         return entry["base_url"].strip().rstrip("/")
     return DEFAULT_BASE_URLS[service]
 
 
 def env_base_url(service: str) -> str | None:
-    value = os.environ.get(URL_ENV[_check(service)], "").strip()
+    value = os.environ.get(URL_ENV[check_service(service)], "").strip()
     return value.rstrip("/") or None
 
 
 def env_api_key(service: str) -> str | None:
-    value = os.environ.get(KEY_ENV[_check(service)], "").strip()
+    value = os.environ.get(KEY_ENV[check_service(service)], "").strip()
     return value or None
-
-
-def load_connection(service: str, credentials: CredentialStore | None = None) -> Connection:
-    """The connection to use: key from env > session > keyring; URL from env > saved > default."""
-    _check(service)
-    url = env_base_url(service)
-    url_source = "env"
-    if url is None:
-        saved = _read_connections().get(service)
-        url = load_base_url(service)
-        url_source = "saved" if isinstance(saved, dict) and saved.get("base_url") else "default"
-    key = env_api_key(service)
-    if key is not None:
-        return Connection(service, url, key, "env", url_source)
-    if credentials is None:
-        from app.services.credentials import CredentialStore
-
-        credentials = CredentialStore()
-    session = credentials.session_key(service)
-    if session is not None:
-        return Connection(service, url, session, "session", url_source)
-    stored = credentials.keyring_key(service)
-    if stored is not None:
-        return Connection(service, url, stored, "keyring", url_source)
-    return Connection(service, url, None, "none", url_source)
 
 
 class BadSettingError(CabinetError, ValueError):
@@ -261,22 +231,3 @@ def request_deadline() -> float | None:
         raise BadSettingError(f"{DEADLINE_ENV}={raw!r} is not a number of seconds between 0.5 and 3600; "
                               f"fix it or unset it (the default is used then).")
     return value
-
-
-def make_client(conn: Connection, **http_kwargs: Any) -> InstaMappClient | MapiryClient:
-    """The adapter for a connection. Raises MissingKeyError when it has no key, BadSettingError
-    for a bad CABINET_REQUEST_DEADLINE."""
-    if not conn.api_key:
-        raise MissingKeyError(conn.service)
-    deadline = request_deadline()
-    if deadline is not None:
-        http_kwargs.setdefault("deadline", deadline)
-    if conn.service == "instamapp":
-        from app.services.instamapp import InstaMappClient
-
-        return InstaMappClient(conn.base_url, conn.api_key, **http_kwargs)
-    if conn.service == "mapiry":
-        from app.services.mapiry import MapiryClient
-
-        return MapiryClient(conn.base_url, conn.api_key, **http_kwargs)
-    raise ValueError(f"unknown service {conn.service!r}")

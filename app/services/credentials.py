@@ -14,6 +14,7 @@ from typing import Any
 
 from app.core import registry
 from app.core.errors import CabinetError, service_name
+from app.services import config
 from app.services.diagnostics import remember_secret
 
 KEYRING_SERVICE = "Cabinet"
@@ -61,8 +62,6 @@ def _backend_acceptable(backend: Any) -> bool:
 
 def _remember_saved(service: str, saved: bool) -> None:
     """Note in connections.json whether a key is in the keyring (never the key itself)."""
-    from app.services import config
-
     with contextlib.suppress(OSError):
         config.mark_key_saved(service, saved)
 

@@ -63,7 +63,7 @@ def _err(text: str) -> None:
 def run_sync(args: argparse.Namespace) -> int:
     import asyncio
 
-    from app.services.config import load_connection, make_client
+    from app.services.connect import load_connection, make_client
     from app.services.credentials import CredentialStore
     from app.storage import Cache
     from app.sync.engine import SyncEngine
@@ -156,7 +156,7 @@ def run_maps_add(args: argparse.Namespace) -> int:
     import asyncio
 
     from app.core.errors import CabinetError, NetworkError, NotFoundError
-    from app.services.config import load_connection, make_client
+    from app.services.connect import load_connection, make_client
     from app.storage import Cache
 
     try:

@@ -84,7 +84,7 @@ class AppController(QObject):
         self._make_clients(conns)
 
     async def _connect(self) -> None:
-        from app.services.config import load_connection
+        from app.services.connect import load_connection
 
         conns = {}
         for service in SERVICES:
@@ -92,7 +92,7 @@ class AppController(QObject):
         self._make_clients(conns)
 
     def _make_clients(self, conns: dict[str, Any]) -> None:
-        from app.services.config import make_client
+        from app.services.connect import make_client
 
         for service, conn in conns.items():
             if conn.api_key:
@@ -120,7 +120,7 @@ class AppController(QObject):
         tasks.run_task(self._reconnect(), progress_label=_tr("Connecting"))
 
     async def _reconnect(self) -> None:
-        from app.services.config import load_connection
+        from app.services.connect import load_connection
 
         conns = {s: await asyncio.to_thread(load_connection, s, self.credentials) for s in SERVICES}
         if self.demo:

@@ -7,7 +7,7 @@ import json
 import keyring
 import pytest
 
-from app.services import config
+from app.services import config, connect
 from app.services.credentials import CredentialStore, KeyringUnavailable
 from tests.keyring_double import MemoryKeyring
 
@@ -43,11 +43,11 @@ def test_env_overrides_stored_values(monkeypatch):
     store = CredentialStore(backend=MemoryKeyring())
     store.set("instamapp", "imk_live_stored")
     config.save_base_url("instamapp", "https://saved.example/api")
-    conn = config.load_connection("instamapp", store)
+    conn = connect.load_connection("instamapp", store)
     assert (conn.api_key, conn.key_source, conn.base_url) == ("imk_live_stored", "keyring", "https://saved.example/api")
     monkeypatch.setenv("INSTAMAPP_API_KEY", "imk_live_from_env")
     monkeypatch.setenv("INSTAMAPP_BASE_URL", "http://127.0.0.1:9/instamapp/api/public/v1/")
-    conn = config.load_connection("instamapp", store)
+    conn = connect.load_connection("instamapp", store)
     assert conn.api_key == "imk_live_from_env" and conn.key_source == "env"
     assert conn.base_url == "http://127.0.0.1:9/instamapp/api/public/v1"
     assert "imk_live_from_env" not in repr(conn)
@@ -55,10 +55,10 @@ def test_env_overrides_stored_values(monkeypatch):
 
 def test_session_key_beats_keyring_and_none_without_anything():
     store = CredentialStore(backend=MemoryKeyring())
-    assert config.load_connection("mapiry", store).key_source == "none"
+    assert connect.load_connection("mapiry", store).key_source == "none"
     store.set("mapiry", "mk_live_keyring")
     store.set("mapiry", "mk_live_session", session_only=True)
-    conn = config.load_connection("mapiry", store)
+    conn = connect.load_connection("mapiry", store)
     assert (conn.api_key, conn.key_source) == ("mk_live_session", "session")
     # every store in the process sees the session key
     assert CredentialStore(backend=MemoryKeyring()).get("mapiry") == "mk_live_session"
@@ -71,7 +71,7 @@ def test_no_key_is_ever_written_to_connections_json(tmp_path, monkeypatch):
     monkeypatch.setenv("MAPIRY_API_KEY", "mk_live_ENVSECRET")
     config.save_base_url("mapiry", "https://m.example/api/v1")
     config.save_base_url("instamapp", "https://i.example/api")
-    config.load_connection("mapiry", store)
+    connect.load_connection("mapiry", store)
     text = (tmp_path / "cfg" / "connections.json").read_text()
     assert json.loads(text) == {"instamapp": {"base_url": "https://i.example/api"},
                                 "mapiry": {"base_url": "https://m.example/api/v1", "key_saved": True}}
@@ -98,7 +98,7 @@ def test_saved_keys_are_remembered_without_the_key_for_a_fast_start():
 def test_make_client_needs_a_key():
     conn = config.Connection("mapiry", "https://mapiry.com/api/v1", None, "none")
     with pytest.raises(config.MissingKeyError) as info:
-        config.make_client(conn)
+        connect.make_client(conn)
     assert "MAPIRY_API_KEY" in info.value.user_message() and "Settings" in info.value.user_message()
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.core.csv_fields import FIELDS
+
 from .coords import CoordinateError, looks_numeric, parse_coordinate, parse_wkt_point
 from .errors import MappingError
 
@@ -23,7 +25,6 @@ __all__ = [
 ]
 
 # The fields a column can feed, in the order they are shown.
-FIELDS = ("name", "lat", "lng", "wkt", "description", "address", "category", "tags", "layer")
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("name", "title", "label", "nom", "nombre", "nome", "naam", "titre", "titulo", "placename",

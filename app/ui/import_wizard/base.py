@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -16,12 +16,24 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.importer.wizard_state import ImportState
+from app.services.mapiry import MapiryClient
+from app.storage import Cache
 from app.ui import tasks
+from app.ui.import_manager import ImportManager
 from app.ui.palette import style_tone
 
-if TYPE_CHECKING:
-    from app.ui.import_wizard.state import ImportState
-    from app.ui.import_wizard.wizard import ImportWizard
+
+class WizardHost(Protocol):
+    """What a page needs of the wizard that holds it (the wizard imports the pages, not back)."""
+
+    cache: Cache
+    manager: ImportManager
+    state: ImportState
+
+    def client(self) -> MapiryClient | None: ...
+
+    def next(self) -> None: ...
 
 
 def tr(text: str) -> str:
@@ -79,7 +91,7 @@ def fill_table(table: QTableWidget, headers: Sequence[str], rows: Sequence[Seque
 class WizardPage(QWizardPage):
     """A page that can run background work and show its errors."""
 
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__()
         self.wiz = wizard
         self.error_label = message_label("error")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,12 +18,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.csvimport import FIELDS, CsvOptions, InvalidRow, ParsedCsv, ValidationResult
-from app.ui.import_wizard.base import WizardPage, fill_table, make_table, message_label, show_text, tr
+from app.importer.wizard_state import DELIMITER_CHOICES, ENCODINGS
+from app.ui.import_wizard.base import (
+    WizardHost,
+    WizardPage,
+    fill_table,
+    make_table,
+    message_label,
+    show_text,
+    tr,
+)
 from app.ui.import_wizard.preview_map import PreviewMap
-from app.ui.import_wizard.state import DELIMITER_CHOICES, ENCODINGS
-
-if TYPE_CHECKING:
-    from app.ui.import_wizard.wizard import ImportWizard
 
 
 def encoding_title(name: str) -> str:
@@ -53,7 +57,7 @@ def field_title(field_name: str) -> str:
 class FilePage(WizardPage):
     """Pick a file; see what was detected and a preview; override any of it."""
 
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(wizard)
         self.setTitle(tr("Choose the file"))
         self.setSubTitle(tr("Cabinet detects how the file is written. Check the preview and change "
@@ -198,7 +202,7 @@ class FilePage(WizardPage):
 class MappingPage(WizardPage):
     """Which column feeds which field: guessed, and a combo per field to change it."""
 
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(wizard)
         self.setTitle(tr("Match the columns"))
         self.setSubTitle(tr("Tell Cabinet which column holds the name and the coordinates (latitude and "
@@ -291,7 +295,7 @@ class MappingPage(WizardPage):
 class ValidationPage(WizardPage):
     """Every row checked: how many are good, which are not and why, and the swap warning."""
 
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(wizard)
         self.setTitle(tr("Check the rows"))
         self.setSubTitle(tr("Every row is checked before anything is sent. Rows with problems are left out; "

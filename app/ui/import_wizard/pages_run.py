@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -25,16 +25,13 @@ from PySide6.QtWidgets import (
 from app.importer import jobs as J
 from app.importer.runner import ImportPlan, JobProgress, JobSummary, create_import_job, plan_import
 from app.ui.import_manager import countdown_text, state_title
-from app.ui.import_wizard.base import WizardPage, message_label, show_text, tr
-
-if TYPE_CHECKING:
-    from app.ui.import_wizard.wizard import ImportWizard
+from app.ui.import_wizard.base import WizardHost, WizardPage, message_label, show_text, tr
 
 
 class TargetPage(WizardPage):
     """Where the rows go: a known map or a new one; defaults; skip and create options."""
 
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(wizard)
         self.setTitle(tr("Choose the map"))
         self.setSubTitle(tr("Import into one of your maps, or create a new one."))
@@ -218,7 +215,7 @@ class TargetPage(WizardPage):
 class ImportPage(WizardPage):
     """The job at work: progress, batches, the countdown to the next batch, pause/resume/cancel."""
 
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(wizard)
         self.setTitle(tr("Importing"))
         self.setSubTitle(tr("You can close this window: the import goes on, and the Imports view shows it."))
@@ -366,7 +363,7 @@ class ImportPage(WizardPage):
 class SummaryPage(WizardPage):
     """What the job did: created, skipped, rejected; the rejected rows can be exported."""
 
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardHost) -> None:
         super().__init__(wizard)
         self.setTitle(tr("Import finished"))
         self.setSubTitle(tr("What the import did. The Imports view keeps this job's record."))

@@ -7,11 +7,11 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QWidget, QWizard
 
+from app.importer.wizard_state import ImportState
 from app.ui.import_manager import ImportManager, _resolve
 from app.ui.import_wizard.base import tr
 from app.ui.import_wizard.pages_data import FilePage, MappingPage, ValidationPage
 from app.ui.import_wizard.pages_run import ImportPage, SummaryPage, TargetPage
-from app.ui.import_wizard.state import ImportState
 
 PAGE_NAMES = ("file", "mapping", "validation", "target", "import", "summary")
 
