@@ -7,7 +7,9 @@ paint. Subclasses name their fields in ``__slots__`` and set them once in ``__in
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported at run time: the CSV dry run's start-up counts it
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Frozen:

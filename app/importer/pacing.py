@@ -12,7 +12,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
+
+from app.services.ratelimit import RateLimitTracker
 
 # Sent a little after the announced reset, so clocks that disagree by a few ms do not cost a 429.
 RESET_MARGIN = 0.05
@@ -55,7 +57,7 @@ class Pacer:
 
     def __init__(
         self,
-        limits: Any,
+        limits: RateLimitTracker | None,
         bucket: str = "bulk",
         *,
         clock: Callable[[], float] = time.time,
@@ -68,8 +70,7 @@ class Pacer:
         self._not_before = 0.0
 
     def current(self) -> LimitLike | None:
-        getter = getattr(self.limits, "get", None)
-        return getter(self.bucket) if getter is not None else None
+        return self.limits.get(self.bucket) if self.limits is not None else None
 
     def delay(self, now: float | None = None) -> float:
         now = self.clock() if now is None else now

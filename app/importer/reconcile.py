@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.importer.ports import ImportClient
+
 
 def normalise_name(name: str) -> str:
     """Unicode NFC, whitespace runs collapsed, trimmed, case-folded."""
@@ -77,7 +79,7 @@ class MapIndex:
 
 
 async def index_map(
-    client: Any,
+    client: ImportClient,
     map_id: str,
     *,
     only: set[str] | None = None,

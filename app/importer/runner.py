@@ -41,6 +41,7 @@ from app.importer import jobs as J
 from app.importer.jobs import JobInfo, JobStore, StoreTarget
 from app.importer.lease import HEARTBEAT, LEASE_TTL, JobHeldError, LeaseLostError, Owner
 from app.importer.pacing import Pacer
+from app.importer.ports import ImportClient
 from app.importer.reconcile import Existing, find_existing, index_map, match_batch
 from app.importer.taxonomy import SourceRow, TaxonomyPlan, build_job_rows, create_missing, plan_taxonomy
 
@@ -117,7 +118,7 @@ class ImportPlan:
         return self.existing.count
 
 
-async def plan_import(client: Any, map_id: str, rows: Sequence[SourceRow]) -> ImportPlan:
+async def plan_import(client: ImportClient, map_id: str, rows: Sequence[SourceRow]) -> ImportPlan:
     """Read the map once: which rows it already has, and which categories/tags/layers are missing."""
     fps = [r.fingerprint for r in rows]
     index = await index_map(client, map_id, only=set(fps))
@@ -129,7 +130,7 @@ async def plan_import(client: Any, map_id: str, rows: Sequence[SourceRow]) -> Im
 
 async def create_import_job(
     store: JobStore,
-    client: Any,
+    client: ImportClient,
     plan: ImportPlan,
     *,
     skip_existing: bool = False,
@@ -169,7 +170,7 @@ class JobRunner:
     def __init__(
         self,
         store: JobStore,
-        client: Any,
+        client: ImportClient,
         job_id: str,
         *,
         progress: Callable[[JobProgress], None] | None = None,
@@ -187,7 +188,7 @@ class JobRunner:
         self.owner = owner if owner is not None else Owner.this_process()
         self.deadline = float(deadline if deadline is not None else client.request_deadline)
         self._lost = False
-        limits = getattr(client, "rate_limits", None)
+        limits = client.rate_limits
         self.bulk_pacer = Pacer(limits, "bulk", clock=clock)
         self.general_pacer = Pacer(limits, "general", clock=clock)
         self._paused = False

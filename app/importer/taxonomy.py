@@ -13,8 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.errors import ConflictError
 from app.core.registry import RESOURCES
 from app.importer.jobs import JobRow
+from app.importer.ports import ImportClient
 from app.importer.reconcile import row_fingerprint
 
 # What a location refers to on its own map (categories, tags, layers), from the registry.
@@ -119,11 +121,11 @@ def used_names(rows: Iterable[SourceRow]) -> dict[str, list[str]]:
     return UsedNames().add(rows).as_dict()
 
 
-async def _list(client: Any, kind: str, map_id: str) -> list[dict[str, Any]]:
-    return list(await getattr(client, f"list_{kind}")(map_id))
+async def _list(client: ImportClient, kind: str, map_id: str) -> list[dict[str, Any]]:
+    return list(await client.read_all(kind, map_id))
 
 
-async def plan_taxonomy(client: Any, map_id: str, rows: Sequence[SourceRow]) -> TaxonomyPlan:
+async def plan_taxonomy(client: ImportClient, map_id: str, rows: Sequence[SourceRow]) -> TaxonomyPlan:
     """Match the rows' names to the map's categories, tags and layers (no request when unused)."""
     return await plan_taxonomy_names(client, map_id, used_names(rows))
 
@@ -142,18 +144,15 @@ async def plan_taxonomy_names(client: Any, map_id: str, wanted: dict[str, list[s
     return plan
 
 
-async def create_missing(client: Any, map_id: str, plan: TaxonomyPlan) -> TaxonomyPlan:
+async def create_missing(client: ImportClient, map_id: str, plan: TaxonomyPlan) -> TaxonomyPlan:
     """Create the plan's missing categories, tags and layers on the map; fills in their ids."""
-    from app.core.errors import ConflictError
-
-    creators = {"categories": "create_category", "tags": "create_tag", "layers": "create_layer"}
     for kind in KINDS:
         for key, ident in list(plan.ids[kind].items()):
             if ident is not None:
                 continue
             name = plan.names[kind][key]
             try:
-                item = await getattr(client, creators[kind])(map_id, name)
+                item = await client.create_in_map(kind, map_id, {"name": name})
             except ConflictError:  # made meanwhile (tags are unique per map): use that one
                 have = {name_key(i.get("name", "")): i["id"] for i in await _list(client, kind, map_id)}
                 if key not in have:

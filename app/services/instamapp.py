@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from app.core.registry import instamapp as instamapp_registry
 from app.services.client_base import ApiClient, path_segment
 from app.services.http import unexpected
 from app.services.pages import Page
 
-SERVICE = "instamapp"
+SERVICE = instamapp_registry.SERVICE.name
 BUCKET = "default"
-DEFAULT_BASE_URL = "https://instamapp.com/api/public/v1"
+DEFAULT_BASE_URL = instamapp_registry.SERVICE.base_url
 
 
 
@@ -106,3 +107,18 @@ class InstaMappClient(ApiClient):
 
     async def get_sales_summary(self) -> dict[str, Any]:
         return self._object(await self._get("/sales/summary"), "sales_summary")
+
+    # -- reads by resource name (the registry's InstaMapp resources) ----------------------------
+    async def read_page(self, resource: str, scope: str, page: int, per_page: int) -> Page:
+        if resource == "items":
+            return await self.list_items(page=page, per_page=per_page)
+        if resource == "collections":
+            return await self.list_collections(page=page, per_page=per_page)
+        if resource == "listings":
+            return await self.list_listings(page=page, per_page=per_page)
+        return await super().read_page(resource, scope, page, per_page)
+
+    async def read_one(self, resource: str, key: str) -> dict[str, Any]:
+        if resource == "sales_summary":
+            return await self.get_sales_summary()
+        return await super().read_one(resource, key)

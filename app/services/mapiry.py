@@ -15,13 +15,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from app.core.errors import BulkLimitError
-from app.core.registry import BULK_LIMIT
+from app.core.registry import BULK_LIMIT, LISTED
+from app.core.registry import mapiry as mapiry_registry
 from app.services.client_base import ApiClient, path_segment
 from app.services.http import unexpected
 from app.services.pages import Page
 
-SERVICE = "mapiry"
-DEFAULT_BASE_URL = "https://mapiry.com/api/v1"
+SERVICE = mapiry_registry.SERVICE.name
+DEFAULT_BASE_URL = mapiry_registry.SERVICE.base_url
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")
 _MAP_PATH_WORDS = ("maps", "map", "m", "embed", "share")
@@ -45,6 +46,8 @@ def _id_in_url(path: str, query: str, fragment: str) -> str | None:
         if match:
             return match.group(1)
     return None
+# The map-scoped resources listed whole under /maps/:mapId/<resource> (categories, tags, layers).
+_IN_MAP = tuple(r.name for r in mapiry_registry.RESOURCES if r.map_scoped and r.reading == LISTED)
 
 
 
@@ -172,6 +175,16 @@ class MapiryClient(ApiClient):
         return self._obj(data, "location")
 
     # -- categories, tags, layers (same four calls each) --------------------------------
+    # ``resource`` is the registry's name, which is also the path segment: "categories", "tags", "layers".
+    async def create_in_map(self, resource: str, map_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._create_sub(map_id, resource, dict(body))
+
+    async def update_in_map(self, resource: str, map_id: str, record_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._update_sub(map_id, resource, record_id, dict(body))
+
+    async def delete_in_map(self, resource: str, map_id: str, record_id: str) -> dict[str, Any]:
+        return await self._delete_sub(map_id, resource, record_id)
+
     async def _list_sub(self, map_id: str, kind: str) -> list[dict[str, Any]]:
         return self._list(await self._call("GET", f"/maps/{path_segment(map_id)}/{kind}"), kind)
 
@@ -234,3 +247,21 @@ class MapiryClient(ApiClient):
 
     async def revoke_key(self, key_id: str) -> dict[str, Any]:
         return self._obj(await self._call("DELETE", f"/keys/{path_segment(key_id)}"), "API key")
+
+    # -- reads by resource name (the registry's Mapiry resources) -------------------------------
+    async def read_page(self, resource: str, scope: str, page: int, per_page: int) -> Page:
+        if resource == "locations":
+            return await self.list_locations(scope, page=page, page_size=per_page)
+        return await super().read_page(resource, scope, page, per_page)
+
+    async def read_all(self, resource: str, scope: str) -> list[dict[str, Any]]:
+        if resource == "api_keys":
+            return await self.list_keys()
+        if resource in _IN_MAP:
+            return await self._list_sub(scope, resource)
+        return await super().read_all(resource, scope)
+
+    async def read_one(self, resource: str, key: str) -> dict[str, Any]:
+        if resource == "maps":
+            return await self.get_map(key)
+        return await super().read_one(resource, key)

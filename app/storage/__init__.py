@@ -6,9 +6,11 @@ from app.storage.errors import DatabaseDamagedError, DiskFullError, ReadOnlyData
 from app.storage.files import move_aside
 from app.storage.schema import register_component
 from app.storage.state import StateDB, state_path_for
+from app.storage.store import CacheStore
 
 __all__ = [
     "Cache",
+    "CacheStore",
     "DatabaseDamagedError",
     "DiskFullError",
     "ReadOnlyDatabaseError",

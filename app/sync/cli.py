@@ -105,9 +105,9 @@ def _name(service: str) -> str:
 
 
 def _print_report(args: argparse.Namespace, report: Any, missing: list[str], cache: Any) -> int:
-    from app.sync.engine import INSTAMAPP_RESOURCES, MAPIRY_RESOURCES
+    from app.sync.engine import sync_order
 
-    order = {name: i for i, name in enumerate(INSTAMAPP_RESOURCES + MAPIRY_RESOURCES)}
+    order = {name: i for i, name in enumerate(r for service in SERVICES for r in sync_order(service))}
     report.counts = dict(sorted(report.counts.items(), key=lambda kv: order.get(kv[0], 99)))
     messages = []
     for service in sorted(report.offline):

@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from app.core import registry
 from app.core.errors import (
@@ -27,13 +27,10 @@ from app.core.errors import (
     PermissionDeniedError,
     ProRequiredError,
 )
-from app.core.registry import instamapp as instamapp_registry
-from app.core.registry import mapiry as mapiry_registry
 from app.sync.known_maps import mark_gone
 
 if TYPE_CHECKING:
-    from app.services.instamapp import InstaMappClient
-    from app.services.mapiry import MapiryClient
+    from app.services.client_base import ServiceClient
     from app.services.pages import Page
     from app.storage import Cache
 
@@ -42,7 +39,7 @@ log = logging.getLogger(__name__)
 # What is synced is the registry's: every resource of every service, in registry order.
 SERVICE_OF = {name: res.service for name, res in registry.RESOURCES.items()}
 MAP_RESOURCES = registry.MAP_SCOPED
-PER_PAGE = min(instamapp_registry.PAGE_SIZE_MAX, mapiry_registry.PAGE_SIZE_MAX)
+PER_PAGE = min(s.page_size_max for s in registry.SERVICES.values())
 
 
 def sync_order(service: str) -> tuple[str, ...]:
@@ -52,9 +49,6 @@ def sync_order(service: str) -> tuple[str, ...]:
     first = tuple(r.name for r in resources if not r.map_scoped and r is not parent)
     return first + ((parent.name,) if parent else ()) + tuple(r.name for r in resources if r.map_scoped)
 
-
-INSTAMAPP_RESOURCES = sync_order("instamapp")
-MAPIRY_RESOURCES = sync_order("mapiry")
 
 
 @dataclass
@@ -92,24 +86,46 @@ class SyncFailed(CabinetError):
                          "The data cached before is still there; try Refresh again.")
 
 
-class SyncEngine:
-    """Fills the cache from the services. ``instamapp`` / ``mapiry`` may be None (not connected)."""
+class Syncer(Protocol):
+    """The sync engine as the window and the command line see it."""
 
-    def __init__(self, cache: Cache, instamapp: InstaMappClient | None, mapiry: MapiryClient | None,
-                 *, pages_ahead: int = 4, per_page: int = PER_PAGE) -> None:
+    @property
+    def clients(self) -> dict[str, ServiceClient]: ...
+
+    def client(self, service: str) -> ServiceClient | None: ...
+
+    async def sync(self, services: Sequence[str] = ..., progress: ProgressFn | None = None) -> SyncReport: ...
+
+
+class SyncEngine:
+    """Fills the cache from the services whose clients it is given (None: not connected).
+
+    What it reads is the registry's: every resource of each service, by its ``reading``; a
+    service with map-scoped resources is read map by map (the known maps).
+    """
+
+    def __init__(self, cache: Cache, *clients: ServiceClient | None, pages_ahead: int = 4,
+                 per_page: int = PER_PAGE) -> None:
         self.cache = cache
-        self.instamapp = instamapp
-        self.mapiry = mapiry
+        self._clients: dict[str, ServiceClient] = {c.service: c for c in clients if c is not None}
         self.pages_ahead = max(1, pages_ahead)
         self.per_page = per_page
         self._progress: ProgressFn | None = None
 
     @property
-    def clients(self) -> dict[str, Any]:
-        return {k: v for k, v in (("instamapp", self.instamapp), ("mapiry", self.mapiry)) if v is not None}
+    def clients(self) -> dict[str, ServiceClient]:
+        """The connected services' clients, by service."""
+        return self._clients
+
+    def client(self, service: str) -> ServiceClient | None:
+        return self._clients.get(service)
+
+    def disconnect(self, service: str) -> None:
+        """Forget a service's client (it was closed or its key removed)."""
+        self._clients.pop(service, None)
 
     # -- the whole thing ------------------------------------------------------------------------
-    async def sync(self, services: tuple[str, ...] | list[str] = ("instamapp", "mapiry"),
+    async def sync(self, services: Sequence[str] = tuple(registry.SERVICES),
                    progress: ProgressFn | None = None) -> SyncReport:
         """Sync every resource of the services asked for (concurrently, one task per service)."""
         report = SyncReport()
@@ -117,49 +133,52 @@ class SyncEngine:
         try:
             jobs = []
             for service in dict.fromkeys(services):
-                if service == "instamapp" and self.instamapp is not None:
-                    jobs.append(self._sync_service(service, INSTAMAPP_RESOURCES, report))
-                elif service == "mapiry" and self.mapiry is not None:
-                    jobs.append(self._sync_mapiry(report))
-                elif service not in ("instamapp", "mapiry"):
+                if service not in registry.SERVICES:
                     raise ValueError(f"unknown service {service!r}")
+                if service in self._clients:
+                    jobs.append(self._sync_service(service, report))
             await asyncio.gather(*jobs)
         finally:
             self._progress = None
         return report
 
-    async def _sync_service(self, service: str, resources: tuple[str, ...], report: SyncReport) -> None:
-        for res in resources:
+    async def _sync_service(self, service: str, report: SyncReport) -> None:
+        parent = registry.scope_parent(service)
+        for res in sync_order(service):
+            if res == (parent.name if parent else None):
+                break
             if not await self._guarded(service, res, "", report):
                 return
+        if parent is not None:
+            await self._sync_scopes(service, parent.name, report)
 
-    async def _sync_mapiry(self, report: SyncReport) -> None:
-        if not await self._guarded("mapiry", "api_keys", "", report):
-            return
-        maps = [m["id"] for m in await asyncio.to_thread(self.cache.known_maps)]
-        report.counts.setdefault("maps", 0)
-        for res in MAP_RESOURCES:
+    async def _sync_scopes(self, service: str, parent: str, report: SyncReport) -> None:
+        """Each known scope record (map), then its contents."""
+        scoped = tuple(r.name for r in registry.by_service(service) if r.map_scoped)
+        scopes = [m["id"] for m in await asyncio.to_thread(self.cache.known_maps)]
+        report.counts.setdefault(parent, 0)
+        for res in scoped:
             report.counts.setdefault(res, 0)
-        for map_id in maps:
+        for scope in scopes:
             try:
-                await self.sync_resource("maps", map_id)
+                await self.sync_resource(parent, scope)
             except NotFoundError:
                 # Deleted, or no longer this account's: marked gone, its cached contents kept and
                 # not refreshed; the other maps go on and the service is not failing for it.
-                await asyncio.to_thread(mark_gone, self.cache, map_id)
-                report.gone.append(map_id)
+                await asyncio.to_thread(mark_gone, self.cache, scope)
+                report.gone.append(scope)
                 continue
             except NetworkError:
-                report.offline.add("mapiry")
-                self._emit("mapiry", "maps", 0, None, "offline", map_id)
+                report.offline.add(service)
+                self._emit(service, parent, 0, None, "offline", scope)
                 return
             except CabinetError as exc:
-                report.errors.setdefault("mapiry", exc)
-                self._emit("mapiry", "maps", 0, None, "error", map_id)
+                report.errors.setdefault(service, exc)
+                self._emit(service, parent, 0, None, "error", scope)
                 return
-            report.counts["maps"] += 1
-            for res in MAP_RESOURCES:
-                if not await self._guarded("mapiry", res, map_id, report):
+            report.counts[parent] += 1
+            for res in scoped:
+                if not await self._guarded(service, res, scope, report):
                     return
 
     async def _guarded(self, service: str, res: str, scope: str, report: SyncReport) -> bool:
@@ -202,62 +221,45 @@ class SyncEngine:
 
         Raises the adapter's errors. Returns the number of records written.
         """
-        service = SERVICE_OF.get(resource)
-        if service is None:
+        if resource not in registry.RESOURCES:
             raise ValueError(f"unknown resource {resource!r}")
-        if resource in MAP_RESOURCES and not scope:
+        res = registry.RESOURCES[resource]
+        if res.map_scoped and not scope:
             raise ValueError(f"{resource} belong to a map: pass its id as scope")
-        if service == "instamapp":
-            if self.instamapp is None:
-                raise ValueError("InstaMapp is not connected")
-            n = await self._sync_instamapp(self.instamapp, resource)
-        else:
-            if self.mapiry is None:
-                raise ValueError("Mapiry is not connected")
-            n = await self._sync_mapiry_resource(self.mapiry, resource, scope)
+        client = self._clients.get(res.service)
+        if client is None:
+            raise ValueError(f"{registry.service_title(res.service)} is not connected")
+        n = await self._read(client, res, scope)
         await asyncio.to_thread(self.cache.mark_synced, resource, scope)
-        self._emit(service, resource, n, n, "done", scope)
+        self._emit(res.service, resource, n, n, "done", scope)
         return n
 
-    async def _sync_instamapp(self, client: InstaMappClient, resource: str) -> int:
-        if resource == "sales_summary":
-            summary = await client.get_sales_summary()
-            return await asyncio.to_thread(self.cache.replace_all, "sales_summary", [summary])
-        fetch: Callable[[int], Awaitable[Page]] = {
-            "items": lambda p: client.list_items(page=p, per_page=self.per_page),
-            "collections": lambda p: client.list_collections(page=p, per_page=self.per_page),
-            "listings": lambda p: client.list_listings(page=p, per_page=self.per_page),
-        }[resource]
-        return await self._stream(resource, "", lambda put: self._pages(fetch, put, "instamapp", resource, ""))
-
-    async def _sync_mapiry_resource(self, client: MapiryClient, resource: str, scope: str) -> int:
-        if resource == "api_keys":
-            keys = await client.list_keys()
-            return await asyncio.to_thread(self.cache.replace_all, "api_keys", keys)
-        if resource == "maps":
-            if scope:
-                the_map = await client.get_map(scope)
-                await asyncio.to_thread(self.cache.upsert, "maps", the_map)
-                return 1
+    async def _read(self, client: ServiceClient, res: registry.Resource, scope: str) -> int:
+        name = res.name
+        if res.reading == registry.SINGLE:
+            record = await client.read_one(name, "")
+            return await asyncio.to_thread(self.cache.replace_all, name, [record])
+        if res.reading == registry.PER_SCOPE:
+            ids = [scope] if scope else [m["id"] for m in await asyncio.to_thread(self.cache.known_maps)]
             n = 0
-            for known in await asyncio.to_thread(self.cache.known_maps):
+            for record_id in ids:
                 try:
-                    the_map = await client.get_map(known["id"])
+                    record = await client.read_one(name, record_id)
                 except NotFoundError:
-                    await asyncio.to_thread(mark_gone, self.cache, known["id"])
+                    if scope:
+                        raise
+                    await asyncio.to_thread(mark_gone, self.cache, record_id)
                     continue
-                await asyncio.to_thread(self.cache.upsert, "maps", the_map)
+                await asyncio.to_thread(self.cache.upsert, name, record)
                 n += 1
             return n
-        if resource == "locations":
-            def fetch(p: int) -> Awaitable[Page]:
-                return client.list_locations(scope, page=p, page_size=self.per_page)
-            return await self._stream(resource, scope,
-                                      lambda put: self._pages(fetch, put, "mapiry", resource, scope))
-        lister = {"categories": client.list_categories, "tags": client.list_tags,
-                  "layers": client.list_layers}[resource]
-        rows = await lister(scope)
-        return await asyncio.to_thread(self.cache.replace_all, resource, rows, scope=scope)
+        if res.reading == registry.LISTED:
+            rows = await client.read_all(name, scope)
+            return await asyncio.to_thread(self.cache.replace_all, name, rows, scope=scope)
+
+        def fetch(p: int) -> Awaitable[Page]:
+            return client.read_page(name, scope, p, self.per_page)
+        return await self._stream(name, scope, lambda put: self._pages(fetch, put, res.service, name, scope))
 
     # -- paging and streaming writes ------------------------------------------------------------
     async def _pages(self, fetch: Callable[[int], Awaitable[Page]], put: Callable[[list[dict]], None],
@@ -267,7 +269,7 @@ class SyncEngine:
         last: int | None = None  # the last page number, once known
         # InstaMapp says only has_more: start a window of pages at once. Mapiry says totalPages
         # on page 1: ask for it alone, then fan out without overshooting.
-        first = self.pages_ahead if service == "instamapp" else 1
+        first = 1 if registry.SERVICES[service].pages_counted else self.pages_ahead
         for number in range(1, first + 1):
             tasks[number] = asyncio.ensure_future(fetch(number))
         next_page = first + 1

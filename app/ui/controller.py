@@ -11,13 +11,25 @@ import asyncio
 import contextlib
 import logging
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QProcess, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.core.registry import APP_SERVICES as SERVICES
+from app.services.config import Connection
+from app.services.connect import load_connection, make_client
+from app.services.credentials import CredentialStore
+from app.sync.engine import SyncEngine, Syncer
 from app.ui import tasks
+
+if TYPE_CHECKING:
+    from app.sandbox.server import SandboxServer
+    from app.services.client_base import ServiceClient
+    from app.storage import CacheStore
+    from app.ui.context import AppContext
+    from app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -27,23 +39,33 @@ def _tr(text: str) -> str:
 
 
 class AppController(QObject):
-    """Owns the clients, the SyncEngine and (in demo mode) the sandbox for a MainWindow."""
+    """Owns the application context of a MainWindow: it makes the clients, the SyncEngine and the
+    credentials (and in demo mode the sandbox), puts them in the context the window was given,
+    and closes them at the end."""
 
     ready = Signal()  # the services are set up (or known to be missing)
 
-    def __init__(self, window: Any, cache: Any, *, demo: bool, open_file: str | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, window: MainWindow, cache: CacheStore, *, demo: bool, open_file: str | None = None,
+                 context: AppContext | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.window = window
+        self.context = context if context is not None else window.context
+        self.context.demo = demo
         self.cache = cache
         self.demo = demo
         self.open_file = open_file
-        self.sandbox: Any = None
-        self.clients: dict[str, Any] = {}
-        self.credentials: Any = None
-        self.engine: Any = None
+        self.sandbox: SandboxServer | None = None
+        self.clients: dict[str, ServiceClient] = {}
         self._start_task: asyncio.Task[Any] | None = None
         window.settingsClosed.connect(self._settings_closed)
+
+    @property
+    def credentials(self) -> CredentialStore | None:
+        return self.context.credentials
+
+    @property
+    def engine(self) -> Syncer | None:
+        return self.context.engine
 
     # -- start ---------------------------------------------------------------------------------
     def start(self) -> asyncio.Task[Any]:
@@ -51,15 +73,13 @@ class AppController(QObject):
         return self._start_task
 
     async def _start(self) -> None:
-        from app.services.credentials import CredentialStore
-
-        self.credentials = CredentialStore()
+        self.context.credentials = CredentialStore()
         if self.demo:
             await self._start_demo()
         else:
             await self._connect()
         self._attach_engine()
-        if "mapiry" in self.clients:
+        if self.context.import_client() is not None:
             # Imports a close or a crash interrupted go on from their first unconfirmed batch.
             started = self.window.import_manager().resume_unfinished()
             if started:
@@ -72,8 +92,8 @@ class AppController(QObject):
             self.window.refresh()
 
     async def _start_demo(self) -> None:
+        # start-up: the sandbox (starlette, uvicorn) loads only in demo mode
         from app.sandbox.server import SandboxServer
-        from app.services.config import Connection
 
         self.sandbox = SandboxServer(seed="demo")
         await asyncio.to_thread(self.sandbox.start)
@@ -84,16 +104,12 @@ class AppController(QObject):
         self._make_clients(conns)
 
     async def _connect(self) -> None:
-        from app.services.connect import load_connection
-
         conns = {}
         for service in SERVICES:
             conns[service] = await asyncio.to_thread(load_connection, service, self.credentials)
         self._make_clients(conns)
 
-    def _make_clients(self, conns: dict[str, Any]) -> None:
-        from app.services.connect import make_client
-
+    def _make_clients(self, conns: dict[str, Connection]) -> None:
         for service, conn in conns.items():
             if conn.api_key:
                 try:
@@ -101,17 +117,14 @@ class AppController(QObject):
                 except Exception as exc:  # an insecure or malformed base URL: say so, go on offline
                     self.window.show_error(tasks.error_text(exc))
 
-    def _on_wait(self, service: str) -> Any:
+    def _on_wait(self, service: str) -> Callable[[float, str], None]:
         def report(seconds: float, reason: str) -> None:
             self.window.statusBar().showMessage(
                 _tr("{0}: waiting {1:.0f} s ({2})").format(service, seconds, reason), int(seconds * 1000) + 1000)
         return report
 
     def _attach_engine(self) -> None:
-        from app.sync.engine import SyncEngine
-
-        self.engine = SyncEngine(self.cache, self.clients.get("instamapp"), self.clients.get("mapiry"))
-        self.window.set_sync_engine(self.engine, self.credentials)
+        self.window.set_sync_engine(SyncEngine(self.cache, *self.clients.values()), self.credentials)
 
     # -- settings ------------------------------------------------------------------------------
     def _settings_closed(self, result: int) -> None:
@@ -120,8 +133,6 @@ class AppController(QObject):
         tasks.run_task(self._reconnect(), progress_label=_tr("Connecting"))
 
     async def _reconnect(self) -> None:
-        from app.services.connect import load_connection
-
         conns = {s: await asyncio.to_thread(load_connection, s, self.credentials) for s in SERVICES}
         if self.demo:
             if any(c.api_key for c in conns.values()):
@@ -130,7 +141,7 @@ class AppController(QObject):
         await self._close_clients()
         self._make_clients(conns)
         self._attach_engine()
-        if self.engine.clients:
+        if self.engine is not None and self.engine.clients:
             self.window.refresh()
 
     def _offer_restart(self) -> None:
@@ -156,7 +167,7 @@ class AppController(QObject):
             self._start_task.cancel()
             with contextlib.suppress(BaseException):
                 await self._start_task
-        manager = getattr(self.window, "_import_manager", None)  # only if one was ever made
+        manager = self.context.import_manager  # only if one was ever made
         if manager is not None:
             with contextlib.suppress(Exception):
                 await manager.shutdown()

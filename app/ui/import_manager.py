@@ -18,7 +18,9 @@ from PySide6.QtWidgets import QLabel, QWidget
 from app.importer import jobs as J
 from app.importer.jobs import JobInfo, JobStore
 from app.importer.lease import Holder, JobHeldError, LeaseLostError
+from app.importer.ports import ClientProvider, ImportClient
 from app.importer.runner import JobProgress, JobRunner, JobSummary, summarize
+from app.storage import CacheStore
 from app.ui import tasks
 
 ACTIVE_STATES = (J.QUEUED, J.RUNNING, J.WAITING, J.PAUSED)
@@ -43,13 +45,6 @@ def state_title(state: str) -> str:
     }.get(state, state)
 
 
-def _resolve(client: Any) -> Any:
-    """A client, or a provider (a callable that returns one, or None when not connected)."""
-    if client is not None and callable(client) and not hasattr(client, "bulk_create_locations"):
-        return client()
-    return client
-
-
 class ImportManager(QObject):
     """Runs import jobs in the background and reports their progress."""
 
@@ -60,7 +55,7 @@ class ImportManager(QObject):
     # screen (status bar, Imports view, wizard) redraws from, so they all move together.
     tick = Signal()
 
-    def __init__(self, cache: Any, client: Any = None, parent: QObject | None = None,
+    def __init__(self, cache: CacheStore, client: ClientProvider, parent: QObject | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         super().__init__(parent)
         self.clock = clock  # the time every countdown is measured against
@@ -87,12 +82,12 @@ class ImportManager(QObject):
             self._ticker.stop()
 
     # -- clients ----------------------------------------------------------------------
-    def set_client(self, client: Any) -> None:
-        """A MapiryClient or a callable returning one (or None when Mapiry is not connected)."""
+    def set_client(self, client: ClientProvider) -> None:
+        """Where the Mapiry client comes from (it returns None while Mapiry is not connected)."""
         self._client = client
 
-    def client(self) -> Any:
-        return _resolve(self._client)
+    def client(self) -> ImportClient | None:
+        return self._client()
 
     # -- jobs -------------------------------------------------------------------------
     def jobs(self) -> list[JobInfo]:
@@ -114,7 +109,7 @@ class ImportManager(QObject):
     def runner(self, job_id: str) -> JobRunner | None:
         return self._runners.get(job_id) if self.is_running(job_id) else None
 
-    def start(self, job_id: str, client: Any = None) -> JobRunner:
+    def start(self, job_id: str, client: ImportClient | None = None) -> JobRunner:
         """Run a stored job (from its first unconfirmed batch) until it ends."""
         existing = self.runner(job_id)
         if existing is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -25,6 +25,9 @@ from app.importer.runner import JobProgress
 from app.ui.import_manager import ImportManager, countdown_text, state_title
 from app.ui.palette import style_muted
 
+if TYPE_CHECKING:
+    from app.storage import CacheStore
+
 JOB_ROLE = Qt.ItemDataRole.UserRole + 20
 
 
@@ -38,7 +41,7 @@ COLUMNS = ("File", "Map", "State", "Batches", "Created", "Rejected", "Skipped", 
 class ImportsView(QWidget):
     """A table of import jobs, kept current by the ImportManager's signals."""
 
-    def __init__(self, cache: Any, manager: ImportManager, parent: QWidget | None = None) -> None:
+    def __init__(self, cache: CacheStore, manager: ImportManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cache = cache
         self.manager = manager

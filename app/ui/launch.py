@@ -118,6 +118,7 @@ def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
+    from app.ui.context import AppContext
     from app.ui.main_window import MainWindow
 
     # Qt 6 rounds high-DPI scale factors with PassThrough by default: nothing to set for that.
@@ -134,7 +135,7 @@ def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None
         if rebuilt is None:
             return None
         cache = rebuilt
-    window = MainWindow(cache, demo=demo)
+    window = MainWindow(cache, context=AppContext(cache, demo=demo))
     return window, cache, demo, _show_and_paint(window)
 
 
@@ -178,7 +179,8 @@ def _run(args: argparse.Namespace, window: Any, cache: Any, demo: bool, painted:
     loop = new_event_loop(app)
     loop.set_exception_handler(crashes.loop_exception_handler)
     asyncio.set_event_loop(loop)
-    controller = AppController(window, cache, demo=demo, open_file=getattr(args, "file", None))
+    controller = AppController(window, cache, demo=demo, open_file=getattr(args, "file", None),
+                               context=window.context)
     closed = asyncio.Event()
     # Closing the window ends the app through the loop, so the services shut down in order
     # (Qt's own quit-on-last-window would stop the loop under the running coroutine).

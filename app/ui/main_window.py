@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,14 +20,22 @@ from PySide6.QtWidgets import (
 from app.core import registry
 from app.ui import tasks
 from app.ui.banners import DemoBanner, NoticeBar
+from app.ui.context import APPLICATION, AppContext
 from app.ui.status import SERVICE_TITLES, ServiceStatus, age_text, last_synced, rate_budget
 from app.ui.views import TablePage
 
 if TYPE_CHECKING:  # only what the first paint needs is imported on the way to it
-    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    import asyncio
 
-ORGANISATION = "Cabinet"
-APPLICATION = "Cabinet"
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QDialog, QWizard
+
+    from app.services.client_base import ServiceClient
+    from app.services.credentials import CredentialStore
+    from app.storage import CacheStore
+    from app.sync.engine import Syncer, SyncProgress, SyncReport
+    from app.ui.import_manager import ImportManager
+
 DROP_SUFFIXES = (".csv", ".tsv", ".txt")
 
 # Views that show no resource of the registry: (group, view name, title).
@@ -57,7 +65,7 @@ def _tr(text: str) -> str:
 
 
 def app_settings() -> QSettings:
-    return QSettings(ORGANISATION, APPLICATION)
+    return AppContext.settings()
 
 
 def window_title(demo: bool) -> str:
@@ -85,19 +93,21 @@ class MainWindow(QMainWindow):
     settingsClosed = Signal(int)  # the settings dialog's result
     pageBuilt = Signal(str, object)  # a view's name and its page, once built
 
-    def __init__(self, cache: Any, *, sync_engine: Any = None, credentials: Any = None,
-                 demo: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, cache: CacheStore, *, sync_engine: Syncer | None = None,
+                 credentials: CredentialStore | None = None, demo: bool = False, context: AppContext | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.cache = cache
-        self.sync_engine = sync_engine
-        self.credentials = credentials
-        self.demo = demo
+        # The controller hands its context down; a window made on its own (tests) makes one.
+        self.context = context if context is not None else AppContext(
+            cache, demo=demo, engine=sync_engine, credentials=credentials)
+        self.cache = self.context.cache
+        self.demo = self.context.demo
         self.pages: dict[str, QWidget] = {}
-        self._sync_task: Any = None
-        self._settings_dialog: Any = None
-        self._import_manager: Any = None
-        self._import_wizard: Any = None
-        self.setWindowTitle(window_title(demo))
+        self._sync_task: asyncio.Task[Any] | None = None
+        self._settings_dialog: QDialog | None = None
+        self._import_wizard: QWizard | None = None
+        self.edit_actions: QObject | None = None  # app/ui/editing's EditActions, installed after the first paint
+        self.setWindowTitle(window_title(self.demo))
         self._quit_confirmed = False
         self.setAcceptDrops(True)
         self.resize(1280, 800)
@@ -108,7 +118,7 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         self._column = column
         self._demo_banner: DemoBanner | None = None
-        if demo:  # the banner is made only where it shows (or when asked for)
+        if self.demo:  # the banner is made only where it shows (or when asked for)
             self.demo_banner  # noqa: B018 - the property builds it
         self.notice = NoticeBar()
         column.addWidget(self.notice)
@@ -171,9 +181,10 @@ class MainWindow(QMainWindow):
         last = str(settings.value("window/lastView", DEFAULT_VIEW))
         self.show_view(last if last in VIEW_NAMES else DEFAULT_VIEW)
         for service in self.service_status:
-            if self._client(service) is None:
-                self.set_service_state(service, "offline" if sync_engine is None else "idle",
-                                       "" if sync_engine is None else _tr("not connected"))
+            if self.client(service) is None:
+                engine = self.context.engine
+                self.set_service_state(service, "offline" if engine is None else "idle",
+                                       "" if engine is None else _tr("not connected"))
         self.update_status()
 
     @property
@@ -356,32 +367,29 @@ class MainWindow(QMainWindow):
     def update_status(self) -> None:
         for service, widget in self.service_status.items():
             widget.set_age(age_text(last_synced(self.cache, service)))
-            client = self._client(service)
+            client = self.client(service)
             widget.set_budget(rate_budget(client) if client is not None else "")
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str) -> ServiceClient | None:
         """The service's client, or None when it is not connected."""
-        return self._client(service)
+        return self.context.client(service)
 
-    def _client(self, service: str) -> Any:
-        engine = self.sync_engine
-        if engine is None:
-            return None
-        for attr in (service, f"_{service}"):
-            client = getattr(engine, attr, None)
-            if client is not None:
-                return client
-        clients = getattr(engine, "clients", None)
-        return clients.get(service) if isinstance(clients, dict) else None
+    @property
+    def sync_engine(self) -> Syncer | None:
+        return self.context.engine
+
+    @property
+    def credentials(self) -> CredentialStore | None:
+        return self.context.credentials
 
     # -- refresh ----------------------------------------------------------------------
-    def set_sync_engine(self, sync_engine: Any, credentials: Any = None) -> None:
+    def set_sync_engine(self, sync_engine: Syncer | None, credentials: CredentialStore | None = None) -> None:
         """Attach (or replace) the SyncEngine once the services are set up after the first paint."""
-        self.sync_engine = sync_engine
+        self.context.engine = sync_engine
         if credentials is not None:
-            self.credentials = credentials
+            self.context.credentials = credentials
         for service in self.service_status:
-            connected = self._client(service) is not None
+            connected = self.client(service) is not None
             if self.service_status[service].state in ("offline", "idle"):
                 self.set_service_state(service, "idle" if connected else "offline",
                                        "" if connected else _tr("not connected"))
@@ -389,43 +397,41 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """F5 / Ctrl+R: sync from the services in the background, then reload the views."""
-        if self.sync_engine is None:
+        engine = self.sync_engine
+        if engine is None:
             self.show_message(_tr("No account is connected, so there is nothing to refresh from. "
                                   "Connect your accounts in Settings (Ctrl+,)."))
             return
         if self._sync_task is not None and not self._sync_task.done():
             self.statusBar().showMessage(_tr("A refresh is already running…"), 4000)
             return
-        services = tuple(s for s in self.service_status if self._client(s) is not None) or tuple(
+        services = tuple(s for s in self.service_status if self.client(s) is not None) or tuple(
             self.service_status)
         for service in services:
             self.set_service_state(service, "syncing")
         self._sync_task = tasks.run_task(
-            self.sync_engine.sync(services, progress=self._on_progress),
+            engine.sync(services, progress=self._on_progress),
             on_done=lambda report: self._sync_done(services, report),
             on_error=lambda exc: self._sync_failed(services, exc),
             progress_label=_tr("Syncing"),
         )
 
-    def _on_progress(self, progress: Any) -> None:
-        """A SyncProgress: only a "syncing" report shows Syncing with its progress; "offline" and
-        "error" show that state for the service, "done" (one resource finished) changes nothing."""
-        service = getattr(progress, "service", "")
-        state = getattr(progress, "state", "syncing")
-        resource = getattr(progress, "resource", "")
+    def _on_progress(self, progress: SyncProgress) -> None:
+        """Only a "syncing" report shows Syncing with its progress; "offline" and "error" show
+        that state for the service, "done" (one resource finished) changes nothing."""
+        service, state, resource = progress.service, progress.state, progress.resource
         if state == "done":
             return
         if state in ("offline", "error"):
             self.set_service_state(service, state, resource if state == "error" else "")
             return
-        total = getattr(progress, "total", None)
-        done = getattr(progress, "done", 0)
+        total, done = progress.total, progress.done
         detail = f"{resource} {done}/{total}" if total else f"{resource} {done}"
         self.set_service_state(service, "syncing", detail.strip())
 
-    def _sync_done(self, services: tuple[str, ...], report: Any) -> None:
-        offline = set(getattr(report, "offline", set()) or set())
-        errors = dict(getattr(report, "errors", {}) or {})
+    def _sync_done(self, services: tuple[str, ...], report: SyncReport) -> None:
+        offline = set(report.offline)
+        errors = dict(report.errors)
         for service in services:
             service_errors = [e for k, e in errors.items() if str(k).split(":")[0].split("/")[0] == service
                               or str(k).startswith(service)]
@@ -500,15 +506,17 @@ class MainWindow(QMainWindow):
         return count
 
     # -- CSV import -------------------------------------------------------------------
-    def import_manager(self) -> Any:
+    def import_manager(self) -> ImportManager:
         """The ImportManager that owns running imports (made the first time it is needed)."""
-        if self._import_manager is None:
+        if self.context.import_manager is None:
+            # start-up: the importer loads when the first import needs it, not before the first paint
             from app.ui.import_manager import ImportManager, ImportStatusLabel
 
-            self._import_manager = ImportManager(self.cache, lambda: self._client("mapiry"), parent=self)
-            self.import_status = ImportStatusLabel(self._import_manager)
+            manager = ImportManager(self.cache, self.context.import_client, parent=self)
+            self.context.import_manager = manager
+            self.import_status = ImportStatusLabel(manager)
             self.statusBar().addPermanentWidget(self.import_status)
-        return self._import_manager
+        return self.context.import_manager
 
     def open_import_wizard(self, path: str | None = None) -> Any:
         """File → Import CSV…, a dropped file, or `cabinet FILE.csv`: the wizard on the Locations
@@ -516,9 +524,10 @@ class MainWindow(QMainWindow):
         from app.ui.import_wizard import ImportWizard
 
         self.show_view("locations")
-        combo = getattr(self.page("locations"), "filter_combos", {}).get("mapId")
+        page = self.page("locations")
+        combo = page.filter_combos.get("mapId") if isinstance(page, TablePage) else None
         map_id = combo.currentData() if combo is not None else None
-        wizard = ImportWizard(self.cache, lambda: self._client("mapiry"), self.import_manager(),
+        wizard = ImportWizard(self.cache, self.context.import_client, self.import_manager(),
                               path=path or None, map_id=map_id, parent=self)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._import_wizard = wizard
@@ -571,10 +580,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         from app.ui import quit_guard
 
-        under_way = [] if self._quit_confirmed else quit_guard.imports_under_way(self._import_manager)
+        under_way = [] if self._quit_confirmed else quit_guard.imports_under_way(self.context.import_manager)
         if under_way:
             event.ignore()
-            quit_guard.ask(self._import_manager, under_way, self, self._quit_now)
+            quit_guard.ask(self.context.import_manager, under_way, self, self._quit_now)
             return
         self.save_settings()
         import contextlib

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette
@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QStackedLayout, QVBox
 
 from app.ui.columns import local_datetime
 from app.ui.palette import current, follow_palette, readable, set_sheet, style_muted
+
+if TYPE_CHECKING:
+    from app.storage import CacheStore
 
 FIGURES = (
     ("gross", "Gross sales", "#2563eb"),
@@ -87,7 +90,7 @@ class SalesView(QWidget):
                         f" border-radius: 8px; background: {palette.color(QPalette.ColorRole.Base).name()}; }}")
         set_sheet(name, f"color: {readable(color, palette, QPalette.ColorRole.Base)}; font-weight: 600;")
 
-    def __init__(self, cache: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, cache: CacheStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cache = cache
         self.summary: dict[str, Any] | None = None

@@ -5,13 +5,17 @@ from __future__ import annotations
 import contextlib
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from app.core import registry
 from app.ui.palette import accent, follow_palette, set_sheet
+
+if TYPE_CHECKING:  # httpx (under the services) loads after the first paint
+    from app.services.client_base import ServiceClient
+    from app.storage import CacheStore
 
 # The services the window shows (status bar, Settings): those with resources in the registry.
 SERVICE_TITLES = {name: registry.SERVICES[name].title for name in registry.APP_SERVICES}
@@ -52,7 +56,7 @@ def age_text(when: datetime | None, now: datetime | None = None) -> str:
     return _tr("last synced {0} days ago").format(hours // 24)
 
 
-def last_synced(cache: Any, service: str) -> datetime | None:
+def last_synced(cache: CacheStore, service: str) -> datetime | None:
     """The newest sync time among the service's resources (map-scoped ones per known map)."""
     stamps: list[datetime] = []
     scopes = [""]
@@ -70,22 +74,14 @@ def last_synced(cache: Any, service: str) -> datetime | None:
     return max(stamps) if stamps else None
 
 
-def rate_budget(client: Any) -> str:
+def rate_budget(client: ServiceClient) -> str:
     """"540/600 requests left" for the client's tightest bucket, or "" when unknown."""
-    tracker = getattr(client, "rate_limits", None)
-    if tracker is None:
-        return ""
-    try:
-        snapshot = tracker.snapshot()
-    except Exception:  # noqa: BLE001
-        return ""
     best = None
-    for limit in snapshot.values():
-        remaining = getattr(limit, "remaining", None)
-        total = getattr(limit, "limit", None)
+    for limit in client.rate_limits.snapshot().values():
+        remaining, total = limit.remaining, limit.limit
         if remaining is None or not total:
             continue
-        reset = getattr(limit, "reset_at", None)
+        reset = limit.reset_at
         if reset is not None and reset < time.time():
             continue  # that window is over: the budget is full again
         if best is None or remaining / total < best[0] / best[1]:

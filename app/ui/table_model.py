@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from app.ui.columns import COLOR, Column, Lookups
+
+if TYPE_CHECKING:
+    from app.storage import CacheStore
 
 
 def _log() -> Any:
@@ -132,7 +135,7 @@ class CacheTableModel(QAbstractTableModel):
 
     keysLoaded = Signal(int)  # the full row count, once every key of the current query is in
 
-    def __init__(self, cache: Any, resource: str, columns: Sequence[Column], parent: Any = None,
+    def __init__(self, cache: CacheStore, resource: str, columns: Sequence[Column], parent: Any = None,
                  *, first_rows: int = 0) -> None:
         super().__init__(parent)
         self.cache = cache

@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # only what the first paint needs is imported on the way to i
     from PySide6.QtGui import QAction, QKeyEvent
     from PySide6.QtWidgets import QMenu, QToolButton
 
+    from app.storage import CacheStore
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("TablePage", text)
@@ -75,7 +77,7 @@ class TablePage(QWidget):
 
     countChanged = Signal(int, int)  # rows shown, rows cached
 
-    def __init__(self, cache: Any, name: str, resource: str, title: str,
+    def __init__(self, cache: CacheStore, name: str, resource: str, title: str,
                  columns: Sequence[Column] | None = None, filters: Sequence[FilterSpec] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -228,7 +230,7 @@ class TablePage(QWidget):
         self._after_query()
 
     def _first_choices(self) -> None:
-        if getattr(self.cache, "closed", False):
+        if self.cache.closed:
             return  # the window and its cache were closed before this deferred call came
         if not self._choices_loaded:
             self._choices_loaded = True
@@ -236,7 +238,7 @@ class TablePage(QWidget):
 
     def _after_first_paint(self) -> None:
         self._first_paint_hook = None
-        if not getattr(self.cache, "closed", False):
+        if not self.cache.closed:
             self.model.release_rest()
 
     # -- search & filters -------------------------------------------------------------

@@ -266,7 +266,7 @@ def test_offline_says_changes_need_a_connection(fresh_sandbox: Any, loop: Any, t
 def test_connection_lost_while_the_dialog_is_open(env: Env) -> None:
     dialog = env.ctl.create("tags")
     dialog.widget("name").setText("new tag")
-    env.window.sync_engine.mapiry = None  # disconnected meanwhile
+    env.window.sync_engine.disconnect("mapiry")  # disconnected meanwhile
     env.ok(dialog)
     assert dialog.isVisible() and "Offline: changes need a connection" in dialog.message.text()
 

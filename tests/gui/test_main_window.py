@@ -13,6 +13,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
+from app.services.ratelimit import RateLimitTracker
 from app.storage import Cache
 from app.ui.main_window import VIEW_NAMES, MainWindow
 from app.ui.views import TablePage
@@ -35,20 +36,28 @@ class Report:
     gone: list[str] = field(default_factory=list)
 
 
+class FakeClient:
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.rate_limits = RateLimitTracker()
+
+
 class FakeEngine:
     """Stands in for SyncEngine: writes what a sync would write, or reports being offline."""
 
     def __init__(self, cache: Cache, *, offline: set[str] | None = None, new_items: list[dict] | None = None,
                  fail: Exception | None = None) -> None:
         self.cache = cache
-        self.instamapp = object()
-        self.mapiry = object()
+        self.clients = {s: FakeClient(s) for s in ("instamapp", "mapiry")}
         self.offline = offline or set()
         self.new_items = new_items or []
         self.fail = fail
         self.calls: list[tuple[str, ...]] = []
         self.probe: Any = None  # called right after a progress report, to see what the window shows
         self.seen: list[Any] = []
+
+    def client(self, service: str) -> FakeClient | None:
+        return self.clients.get(service)
 
     async def sync(self, services=("instamapp", "mapiry"), progress=None) -> Report:
         self.calls.append(tuple(services))

@@ -50,8 +50,9 @@ def make_wizard(qtbot: Any, loop: qasync.QEventLoop, cache: Cache, client: Any, 
     """An ImportWizard made and shown inside the loop (it starts reading ``path`` at once)."""
 
     def make() -> tuple[ImportWizard, ImportManager]:
-        m = manager or ImportManager(cache, client)
-        return ImportWizard(cache, client, m, path=str(path) if path else None, **kw), m
+        provider = client if client is not None else (lambda: None)
+        m = manager or ImportManager(cache, provider)
+        return ImportWizard(cache, provider, m, path=str(path) if path else None, **kw), m
 
     wizard, manager = in_loop(loop, make)
     qtbot.addWidget(wizard)

@@ -79,26 +79,15 @@ class FakeMapiry:
         for loc in list(self.locations):
             yield loc
 
-    async def list_categories(self, map_id: str) -> list[dict]:
-        return list(self.categories)
+    def _kind(self, resource: str) -> list[dict[str, Any]]:
+        return {"categories": self.categories, "tags": self.tags, "layers": self.layers}[resource]
 
-    async def list_tags(self, map_id: str) -> list[dict]:
-        return list(self.tags)
+    async def read_all(self, resource: str, scope: str) -> list[dict]:
+        return list(self._kind(resource))
 
-    async def list_layers(self, map_id: str) -> list[dict]:
-        return list(self.layers)
-
-    async def create_category(self, map_id: str, name: str, **f: Any) -> dict:
-        self.categories.append({"id": self._id(), "name": name})
-        return self.categories[-1]
-
-    async def create_tag(self, map_id: str, name: str, **f: Any) -> dict:
-        self.tags.append({"id": self._id(), "name": name})
-        return self.tags[-1]
-
-    async def create_layer(self, map_id: str, name: str, **f: Any) -> dict:
-        self.layers.append({"id": self._id(), "name": name})
-        return self.layers[-1]
+    async def create_in_map(self, resource: str, map_id: str, body: dict[str, Any]) -> dict:
+        self._kind(resource).append({"id": self._id(), "name": body["name"]})
+        return self._kind(resource)[-1]
 
     async def set_location_layers(self, map_id: str, loc_id: str, layer_ids: list[str]) -> dict:
         self.memberships[loc_id] = list(layer_ids)

@@ -23,7 +23,8 @@ from .model import (
 )
 
 SERVICE = Service("instamapp", "InstaMapp", "https://instamapp.com/api/public/v1",
-                  "your InstaMapp Business team settings → API keys", "Business team settings → API keys")
+                  "your InstaMapp Business team settings → API keys", "Business team settings → API keys",
+                  page_size_max=100)  # per_page 1-100
 GROUP = "Inventory"
 
 ITEM_STATUSES: tuple[str, ...] = ("keep", "sell", "trade", "sold", "archived")
@@ -32,7 +33,6 @@ ITEM_CONDITIONS: tuple[str, ...] = (
 )
 LISTING_TYPES: tuple[str, ...] = ("sale", "trade")
 SCOPES: tuple[str, ...] = ("items:read", "items:write", "collections:read", "marketplace:read", "analytics:read")
-PAGE_SIZE_MAX = 100  # per_page: 1-100
 
 F = Field
 _ID = F("id", "ID", column=True, width=200, visible=False)

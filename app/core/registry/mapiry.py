@@ -31,7 +31,7 @@ from .model import (
 )
 
 SERVICE = Service("mapiry", "Mapiry", "https://mapiry.com/api/v1", "Mapiry's Account Settings → API Keys",
-                  "Account Settings → API Keys")
+                  "Account Settings → API Keys", page_size_max=100, pages_counted=True)  # pageSize 1-100; pages say totalPages
 GROUP = "Maps"
 
 KEY_SCOPES: tuple[str, ...] = ("READ_ONLY", "READ_WRITE")
@@ -42,7 +42,6 @@ DEFAULT_CATEGORY_COLOR = "#64748B"
 GONE_AT = "_cabinetGoneAt"
 LAST_SEEN_AT = "_cabinetLastSeenAt"
 BULK_LIMIT = 100      # POST /maps/:mapId/locations/bulk: 1-100 locations, atomic
-PAGE_SIZE_MAX = 100   # pageSize: 1-100
 
 F = Field
 _ID = F("id", "ID", column=True, width=210, visible=False)

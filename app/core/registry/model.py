@@ -6,6 +6,8 @@ first paint and to the command line's dry run, where every imported module count
 
 from __future__ import annotations
 
+from app.core.frozen import Frozen
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -37,27 +39,10 @@ def text_length(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
-class _Record:
-    """Immutable, compared by value (a frozen dataclass without importing dataclasses)."""
+class _Record(Frozen):
+    """Immutable, compared by value; fields are set once in ``__init__`` through ``_set``."""
 
     __slots__ = ()
-
-    def _values(self) -> tuple:
-        return tuple(getattr(self, n) for n in self.__slots__)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, getattr(self, self.__slots__[0])))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({getattr(self, self.__slots__[0])!r})"
 
     def _set(self, **values: Any) -> None:
         for name, value in values.items():
@@ -69,16 +54,19 @@ class Service(_Record):
     environment variables ``<ID>_API_KEY`` / ``<ID>_BASE_URL``), display name, documented base
     URL and where a person makes a key."""
 
-    __slots__ = ("name", "title", "base_url", "key_place", "key_page")
+    __slots__ = ("name", "title", "base_url", "key_place", "key_page", "page_size_max", "pages_counted")
     name: str
     title: str
     base_url: str
     key_place: str  # in a sentence: "Create a key in {key_place}"
     key_page: str  # the page's name alone, for the settings' hints ("" when the app gives none)
+    page_size_max: int  # the most records one page may hold
+    pages_counted: bool  # a page says how many pages there are (else only whether more follow)
 
-    def __init__(self, name: str, title: str, base_url: str, key_place: str = "", key_page: str = "") -> None:
+    def __init__(self, name: str, title: str, base_url: str, key_place: str = "", key_page: str = "", *,
+                 page_size_max: int = 100, pages_counted: bool = False) -> None:
         self._set(name=name, title=title, base_url=base_url, key_place=key_place or f"your {title} account",
-                  key_page=key_page)
+                  key_page=key_page, page_size_max=page_size_max, pages_counted=pages_counted)
 
     @property
     def key_env(self) -> str:

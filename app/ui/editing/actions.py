@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from app.core import edits
+from app.ui.editing.host import EditHost
 from app.ui.editing.undo import UndoActions
 from app.ui.views import TablePage
 
@@ -29,7 +30,7 @@ def _tr(text: str) -> str:
 class EditActions(QObject):
     """The actions of one window, kept in step with its current view and selection."""
 
-    def __init__(self, window: Any, menu: QMenu | None = None) -> None:
+    def __init__(self, window: EditHost, menu: QMenu | None = None) -> None:
         super().__init__(window)
         self.window = window
         self._controller: EditController | None = None
@@ -60,6 +61,7 @@ class EditActions(QObject):
     @property
     def controller(self) -> EditController:
         if self._controller is None:
+            # start-up: the controller and its dialogs load on first use, not with the Edit menu
             from app.ui.editing.controller import EditController
 
             self._controller = EditController(self.window)
@@ -155,10 +157,10 @@ class EditActions(QObject):
         return self.controller.delete(resource, self.selected_records())
 
 
-def install_edit_actions(window: Any, menu: QMenu | None = None) -> EditActions:
+def install_edit_actions(window: EditHost, menu: QMenu | None = None) -> EditActions:
     """Give ``window`` its New… / Edit… / Delete… (``window.edit_actions``; its ``.controller`` is
     the window's EditController). Installing twice returns the first one."""
-    existing = getattr(window, "edit_actions", None)
+    existing = window.edit_actions
     if isinstance(existing, EditActions):
         existing.add_to_menu(menu)
         return existing

@@ -17,12 +17,16 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.core import edits, registry
 from app.core.errors import ApiError, ConflictError, service_name
 from app.core.undo import CREATE, DELETE, DEPENDENT_KEYS, UPDATE, Change, Entry, UndoStack
+from app.services.client_base import ServiceClient
+from app.storage import CacheStore
+from app.sync import writes
 from app.ui import tasks
-from app.ui.editing import writes
 from app.ui.editing.dialogs import RecordDialog, SecretDialog, confirm_box
 from app.ui.editing.fields import Choice
+from app.ui.editing.host import EditHost
+from app.ui.views import TablePage
 
-ClientFn = Callable[[str], Any]
+ClientFn = Callable[[str], ServiceClient | None]
 ChangedFn = Callable[[str], None]
 _MAX_NAMED = 10
 
@@ -38,15 +42,16 @@ class EditController(QObject):
     deleted = Signal(str, int, int)  # resource, deleted, asked
     historyChanged = Signal()  # a change was added to the undo history
 
-    def __init__(self, window: Any = None, *, parent: QWidget | None = None, cache: Any = None,
+    def __init__(self, window: EditHost | None = None, *, parent: QWidget | None = None,
+                 cache: CacheStore | None = None,
                  client: ClientFn | None = None, changed: ChangedFn | None = None,
                  current_map: Callable[[str], str | None] | None = None,
                  notify: Callable[[str, str], None] | None = None) -> None:
         super().__init__(parent if parent is not None else window)
         self.window = window
         self.parent_widget: QWidget | None = parent if parent is not None else window
-        self.cache = cache if cache is not None else window.cache
-        self._client_fn: ClientFn = client if client is not None else (lambda s: window._client(s))  # noqa: SLF001
+        self.cache = cache if cache is not None else window.context.cache
+        self._client_fn: ClientFn = client if client is not None else window.context.client
         self._changed: ChangedFn = changed if changed is not None else (lambda _r: window.reload_views())
         self._current_map = current_map
         self._notify = notify
@@ -70,7 +75,7 @@ class EditController(QObject):
     def can_delete(resource: str) -> bool:
         return edits.can_delete(resource)
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str) -> ServiceClient | None:
         return self._client_fn(service)
 
     @staticmethod
@@ -95,11 +100,11 @@ class EditController(QObject):
             if found:
                 return found
         if self.window is not None:
-            page = getattr(self.window, "pages", {}).get(resource)
-            combo = getattr(page, "filter_combos", {}).get("mapId") if page is not None else None
-            if combo is not None and combo.currentData():
-                return str(combo.currentData())
-            if page is not None and hasattr(page, "selected_record"):
+            page = self.window.pages.get(resource)
+            if isinstance(page, TablePage):
+                combo = page.filter_combos.get("mapId")
+                if combo is not None and combo.currentData():
+                    return str(combo.currentData())
                 selected = page.selected_record()
                 if selected and selected.get("mapId"):
                     return str(selected["mapId"])

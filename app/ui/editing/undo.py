@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QMenu
 
 from app.core import edits
 from app.core.undo import Change, Step, UndoStack, redo_steps, relink_fields, undo_steps
+from app.sync import writes
 from app.ui import tasks
-from app.ui.editing import writes
 
 
 def _tr(text: str) -> str:

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.importer.ports import ImportClient
 from app.importer.wizard_state import ImportState
-from app.services.mapiry import MapiryClient
-from app.storage import Cache
+from app.storage import CacheStore
 from app.ui import tasks
 from app.ui.import_manager import ImportManager
 from app.ui.palette import style_tone
@@ -27,11 +27,11 @@ from app.ui.palette import style_tone
 class WizardHost(Protocol):
     """What a page needs of the wizard that holds it (the wizard imports the pages, not back)."""
 
-    cache: Cache
+    cache: CacheStore
     manager: ImportManager
     state: ImportState
 
-    def client(self) -> MapiryClient | None: ...
+    def client(self) -> ImportClient | None: ...
 
     def next(self) -> None: ...
 

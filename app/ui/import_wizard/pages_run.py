@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.importer import jobs as J
+from app.importer.ports import ImportClient
 from app.importer.runner import ImportPlan, JobProgress, JobSummary, create_import_job, plan_import
 from app.ui.import_manager import countdown_text, state_title
 from app.ui.import_wizard.base import WizardHost, WizardPage, message_label, show_text, tr
@@ -156,9 +157,9 @@ class TargetPage(WizardPage):
         self._show_plan(None)
         self.run(self._fetch(client, str(map_id)), self._fetched)
 
-    async def _fetch(self, client: Any, map_id: str) -> tuple[list[dict], list[dict], ImportPlan]:
-        categories = await client.list_categories(map_id)
-        layers = await client.list_layers(map_id)
+    async def _fetch(self, client: ImportClient, map_id: str) -> tuple[list[dict], list[dict], ImportPlan]:
+        categories = await client.read_all("categories", map_id)
+        layers = await client.read_all("layers", map_id)
         plan = await plan_import(client, map_id, self.state.source_rows())
         return categories, layers, plan
 
@@ -271,7 +272,7 @@ class ImportPage(WizardPage):
             return
         self.run(self._create(client), self._created)
 
-    async def _create(self, client: Any) -> str:
+    async def _create(self, client: ImportClient) -> str:
         state = self.state
         assert state.plan is not None
         plan = state.apply_defaults(state.plan)
@@ -330,12 +331,9 @@ class ImportPage(WizardPage):
         if event.state != J.WAITING or not event.wait_until or self.summary is not None:
             self.countdown_label.setText("")
             return
-        limit = None
         client = self.wiz.client()
-        tracker = getattr(client, "rate_limits", None)
-        if tracker is not None:
-            bucket = tracker.get("bulk")
-            limit = getattr(bucket, "limit", None)
+        bucket = client.rate_limits.get("bulk") if client is not None else None
+        limit = bucket.limit if bucket is not None else None
         self.countdown_label.setText(tr("Next batch in {0} — Mapiry allows {1} bulk requests an hour.").format(
             countdown_text(event.wait_until - self.wiz.manager.clock()), limit or 20))
 

@@ -7,8 +7,10 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QWidget, QWizard
 
+from app.importer.ports import ClientProvider, ImportClient
 from app.importer.wizard_state import ImportState
-from app.ui.import_manager import ImportManager, _resolve
+from app.storage import CacheStore
+from app.ui.import_manager import ImportManager
 from app.ui.import_wizard.base import tr
 from app.ui.import_wizard.pages_data import FilePage, MappingPage, ValidationPage
 from app.ui.import_wizard.pages_run import ImportPage, SummaryPage, TargetPage
@@ -19,11 +21,11 @@ PAGE_NAMES = ("file", "mapping", "validation", "target", "import", "summary")
 class ImportWizard(QWizard):
     """Imports a CSV file into a Mapiry map.
 
-    ``client`` is a MapiryClient or a callable returning one (None when not connected); the
-    import job runs in ``manager``, so it goes on when the wizard is closed.
+    ``client`` returns the Mapiry client (None when not connected); the import job runs in
+    ``manager``, so it goes on when the wizard is closed.
     """
 
-    def __init__(self, cache: Any, client: Any, manager: ImportManager, path: str | None = None,
+    def __init__(self, cache: CacheStore, client: ClientProvider, manager: ImportManager, path: str | None = None,
                  map_id: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cache = cache
@@ -51,8 +53,8 @@ class ImportWizard(QWizard):
             self.state.path = str(path)
             self.file_page.load(str(path))
 
-    def client(self) -> Any:
-        return _resolve(self._client)
+    def client(self) -> ImportClient | None:
+        return self._client()
 
     def page_named(self, name: str) -> Any:
         return self.page(self.page_ids[name])

@@ -1,4 +1,4 @@
-"""The writes themselves: the API first, then the cache from the API's answer (no Qt here).
+"""The writes themselves: the API first, then the cache from the API's answer (no Qt).
 
 Each function sends one change through a service client and, only when the service has
 answered, updates the cache with the record it returned (on a worker thread). Records the
@@ -15,6 +15,14 @@ from typing import Any
 
 from app.core.edits import create_body, layer_ids, listing_for, record_label, split_separate, without_secret
 from app.core.errors import CabinetError, NotFoundError
+from app.core.registry import MAP_SCOPED, RESOURCES
+from app.services.client_base import ServiceClient
+from app.services.instamapp import InstaMappClient
+from app.services.mapiry import MapiryClient
+from app.storage import CacheStore
+
+# The cached lists of a location that a category, tag or layer shows in (storage's membership keys).
+_LOCATION_KEY = {"categoryId": "categoryId", "tagIds": "tag_id", "layerIds": "layer_id"}
 
 
 class PartialSaveError(CabinetError):
@@ -36,7 +44,19 @@ async def _db(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 # -- create / update ------------------------------------------------------------------------
-async def save(resource: str, client: Any, cache: Any, fields: Mapping[str, Any], *,
+def _instamapp(client: ServiceClient) -> InstaMappClient:
+    if not isinstance(client, InstaMappClient):
+        raise TypeError(f"an InstaMapp write needs the InstaMapp client, not {type(client).__name__}")
+    return client
+
+
+def _mapiry(client: ServiceClient) -> MapiryClient:
+    if not isinstance(client, MapiryClient):
+        raise TypeError(f"a Mapiry write needs the Mapiry client, not {type(client).__name__}")
+    return client
+
+
+async def save(resource: str, client: ServiceClient, cache: CacheStore, fields: Mapping[str, Any], *,
                record: Mapping[str, Any] | None = None, map_id: str | None = None) -> dict[str, Any]:
     """Create (``record`` None) or update a record; ``fields`` are cleaned values (only the changed
     ones for an update). Returns the service's record (for a new API key: with its secret)."""
@@ -44,37 +64,39 @@ async def save(resource: str, client: Any, cache: Any, fields: Mapping[str, Any]
     if record is None:
         body = create_body(resource, body)
     if resource == "items":
-        return await _save_item(client, cache, body, record)
+        return await _save_item(_instamapp(client), cache, body, record)
+    mapiry = _mapiry(client)
     if resource == "maps":
         if record is None:
-            the_map = await client.create_map(body.pop("title"), **body)
+            the_map = await mapiry.create_map(body.pop("title"), **body)
             await _db(cache.upsert, "maps", the_map)
             await _db(cache.add_known_map, the_map["id"], "created")
         else:
-            the_map = await client.update_map(record["id"], **body)
+            the_map = await mapiry.update_map(record["id"], **body)
             await _db(cache.upsert, "maps", the_map)
         return the_map
     if resource == "api_keys":
-        created = await client.create_key(body["name"], body["scope"], body.get("expiresAt"))
+        created = await mapiry.create_key(body["name"], body["scope"], body.get("expiresAt"))
         await _db(cache.upsert, "api_keys", without_secret(created))
         return created
     map_id = str(record.get("mapId") or map_id) if record is not None else map_id
     if not map_id:
         raise ValueError(f"{resource} belong to a map: no map given")
     if resource == "locations":
-        return await _save_location(client, cache, map_id, body, separate, record)
-    kind = {"categories": "category", "tags": "tag", "layers": "layer"}[resource]
+        return await _save_location(mapiry, cache, map_id, body, separate, record)
+    if resource not in MAP_SCOPED:
+        raise ValueError(f"{resource} cannot be written")
     if record is None:
-        saved = await getattr(client, f"create_{kind}")(map_id, body.pop("name"), **body)
+        saved = await mapiry.create_in_map(resource, map_id, body)
     else:
-        saved = await getattr(client, f"update_{kind}")(map_id, record["id"], **body)
+        saved = await mapiry.update_in_map(resource, map_id, str(record["id"]), body)
     await _db(cache.upsert, resource, saved, scope=map_id)
     if resource == "layers" and record is not None:
         await _db(_patch_locations, cache, map_id, "layers", saved["id"], saved)
     return saved
 
 
-async def _save_item(client: Any, cache: Any, body: dict[str, Any], record: Mapping[str, Any] | None
+async def _save_item(client: InstaMappClient, cache: CacheStore, body: dict[str, Any], record: Mapping[str, Any] | None
                      ) -> dict[str, Any]:
     if record is None:
         item = await client.create_item(body.pop("collection_id"), body.pop("name"), **body)
@@ -84,7 +106,7 @@ async def _save_item(client: Any, cache: Any, body: dict[str, Any], record: Mapp
     return item
 
 
-def _store_item(cache: Any, item: dict[str, Any], previous: Mapping[str, Any] | None) -> None:
+def _store_item(cache: CacheStore, item: dict[str, Any], previous: Mapping[str, Any] | None) -> None:
     cache.upsert("items", item)
     listing_id = "lst_" + str(item["id"]).removeprefix("itm_")
     listing = listing_for(item, cache.get("listings", listing_id))
@@ -102,7 +124,7 @@ def _store_item(cache: Any, item: dict[str, Any], previous: Mapping[str, Any] | 
                 cache.upsert("collections", {**coll, "item_count": max(0, coll["item_count"] + step)})
 
 
-async def _save_location(client: Any, cache: Any, map_id: str, body: dict[str, Any],
+async def _save_location(client: MapiryClient, cache: CacheStore, map_id: str, body: dict[str, Any],
                          separate: dict[str, Any], record: Mapping[str, Any] | None) -> dict[str, Any]:
     if record is None:
         location = await client.create_location(map_id, **body)
@@ -123,39 +145,41 @@ async def _save_location(client: Any, cache: Any, map_id: str, body: dict[str, A
 
 
 # -- delete -------------------------------------------------------------------------------
-async def remove(resource: str, client: Any, cache: Any, record: Mapping[str, Any]) -> dict[str, Any]:
+async def remove(resource: str, client: ServiceClient, cache: CacheStore, record: Mapping[str, Any]
+                 ) -> dict[str, Any]:
     """Delete (an API key: revoke) one record on the service, then in the cache."""
+    if resource not in RESOURCES or not RESOURCES[resource].can_delete:
+        raise ValueError(f"{resource} cannot be deleted")
     record_id = str(record["id"])
+    mapiry = _mapiry(client)
     if resource == "maps":
         try:
-            answer = await client.delete_map(record_id)
+            answer = await mapiry.delete_map(record_id)
         except NotFoundError:  # gone from Mapiry already: what is left to do is to forget it here
             answer = {}
         await _db(cache.remove_known_map, record_id)
         return answer
     if resource == "api_keys":
-        answer = await client.revoke_key(record_id)
+        answer = await mapiry.revoke_key(record_id)
         await _db(cache.upsert, "api_keys", without_secret(answer))
         return answer
     map_id = str(record.get("mapId") or "")
     if resource == "locations":
-        answer = await client.delete_location(map_id, record_id)
+        answer = await mapiry.delete_location(map_id, record_id)
         await _db(cache.delete, "locations", record_id)
         return answer
-    kind = {"categories": "category", "tags": "tag", "layers": "layer"}.get(resource)
-    if kind is None:
-        raise ValueError(f"{resource} cannot be deleted")
-    answer = await getattr(client, f"delete_{kind}")(map_id, record_id)
+    answer = await mapiry.delete_in_map(resource, map_id, record_id)
     await _db(cache.delete, resource, record_id)
     await _db(_patch_locations, cache, map_id, resource, record_id, None)
     return answer
 
 
-def _patch_locations(cache: Any, map_id: str, resource: str, ref_id: str, replacement: dict | None) -> int:
+def _patch_locations(cache: CacheStore, map_id: str, resource: str, ref_id: str, replacement: dict | None) -> int:
     """Bring the cached locations of a map in step with a changed or deleted category, tag or
     layer, as the service did (a deleted category leaves locations without one; a layer's new
     name and colour show in every location of that layer)."""
-    key = {"categories": "categoryId", "tags": "tag_id", "layers": "layer_id"}[resource]
+    field = next(f.name for f in RESOURCES["locations"].form if f.ref == resource)
+    key = _LOCATION_KEY[field]
     rows = cache.rows_for_keys("locations", cache.query_keys("locations", filters={"scope": map_id, key: ref_id}))
     for row in rows:
         if resource == "categories":
