@@ -25,7 +25,7 @@ COMMAND_MODULES = (
 
 
 def _run_gui(args: argparse.Namespace) -> int:
-    from app.ui.launch import run_gui  # Qt is imported only for the GUI
+    from app.ui.launch import run_gui  # start-up: Qt is imported only for the GUI
 
     return run_gui(args)
 
@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(_normalise(argv_list, parser))
     if args.command == "gui":  # the GUI sets its log up after the first paint (app.ui.launch)
         return _run(args)
-    import logging  # not on the GUI's way to its first paint
+    import logging  # start-up: not on the GUI's way to its first paint
 
     from app.services import diagnostics
 

@@ -7,6 +7,9 @@ Top-level imports stay light: no httpx, no Qt, not even the CSV engine until it 
 from __future__ import annotations
 
 import argparse
+import gc
+import json
+import os
 import sys
 from typing import Any
 
@@ -90,14 +93,13 @@ def run(args: argparse.Namespace) -> int:
         if not args.map_id:
             return _fail("give the map to import into with --map MAP_ID",
                          "Or check the file first without sending anything: --dry-run.")
-    from app.importer.jobs_cli import run_import_command  # network and storage: only when needed
+    # start-up: network and storage load only when an import runs (`cabinet` and --help stay fast)
+    from app.importer.jobs_cli import run_import_command
 
     return int(run_import_command(args) or 0)
 
 
 def dry_run(args: argparse.Namespace) -> int:
-    import gc
-
     # A short run that builds many small objects and no cycles: the cycle collector would
     # only walk them again and again (about a tenth of the run on 34,000 rows).
     gc_was_enabled = gc.isenabled()
@@ -125,8 +127,6 @@ def _dry_run(args: argparse.Namespace) -> int:
     except CsvImportError as exc:
         return _fail(f"{args.file}: {exc.message}", exc.hint)
     if args.json:
-        import json
-
         output = json.dumps(summary_dict(plan), ensure_ascii=False) + "\n"
     else:
         output = summary_text(plan, args.file)
@@ -134,8 +134,6 @@ def _dry_run(args: argparse.Namespace) -> int:
         sys.stdout.write(output)
         sys.stdout.flush()
     except BrokenPipeError:  # `cabinet import ... | head`: the reader has gone, which is fine
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return OK
 

@@ -18,14 +18,20 @@ import sys
 import time
 from typing import Any
 
+from app.core.csvimport import CsvImportError
+from app.core.errors import CabinetError, NotFoundError
 from app.core.registry import RESOURCES
 from app.importer import jobs as J
 from app.importer.filejob import FileCheck, check_file, count_existing, create_file_job, plan_map
 from app.importer.files import column_overrides, file_problem, options
 from app.importer.jobs import JobInfo, JobStore, open_store
 from app.importer.lease import Holder, JobHeldError, LeaseLostError
+from app.importer.ports import IMPORT_SERVICE
 from app.importer.runner import JobProgress, JobRunner, JobSummary, summarize
 from app.importer.taxonomy import KINDS, create_missing
+from app.services.config import BadSettingError, MissingKeyError
+from app.services.connect import load_connection, make_client
+from app.services.mapiry import MapiryClient
 
 OK, FAILED, USAGE = 0, 1, 2
 HELD = USAGE  # another runner holds the job: nothing was done (see --wait)
@@ -59,15 +65,15 @@ def _open_store() -> JobStore:
     return open_store()
 
 
-def _make_client() -> Any:
-    from app.services.config import BadSettingError, MissingKeyError
-    from app.services.connect import load_connection, make_client
-
-    conn = load_connection("mapiry")
+def _make_client() -> MapiryClient:
+    conn = load_connection(IMPORT_SERVICE)
     try:
-        return make_client(conn)
+        client = make_client(conn)
     except (MissingKeyError, BadSettingError) as exc:
         raise _UsageProblem(exc.user_message()) from None
+    if not isinstance(client, MapiryClient):
+        raise TypeError(f"imports need the Mapiry client, not {type(client).__name__}")
+    return client
 
 
 class _UsageProblem(Exception):
@@ -132,7 +138,7 @@ class _Held(Exception):
     """Another runner holds the job and we were not asked to wait."""
 
 
-async def _run_job(store: JobStore, client: Any, job_id: str, *, wait: bool = False) -> JobSummary:
+async def _run_job(store: JobStore, client: MapiryClient, job_id: str, *, wait: bool = False) -> JobSummary:
     """Run the job; with ``wait``, first wait for another runner that holds it to let go."""
     said = False
     while True:
@@ -169,8 +175,6 @@ def _run(coro: Any, store: JobStore, job_id_box: list[str]) -> JobSummary | int:
 def _import(args: argparse.Namespace) -> int:
     """The file is streamed (filejob.py): memory does not grow with it. The key and the map
     are checked before the file is read."""
-    from app.core.csvimport import CsvImportError
-    from app.services.mapiry import MapiryClient
 
     path = args.file
     try:
@@ -206,9 +210,8 @@ def _import(args: argparse.Namespace) -> int:
     return outcome if isinstance(outcome, int) else _finish(outcome, bool(getattr(args, "json", False)))
 
 
-async def _import_async(args: argparse.Namespace, store: JobStore, client: Any, map_id: str,
+async def _import_async(args: argparse.Namespace, store: JobStore, client: MapiryClient, map_id: str,
                         check: FileCheck, meta: dict[str, Any], box: list[str]) -> JobSummary | int:
-    from app.core.errors import CabinetError, NotFoundError
 
     async with client:
         try:

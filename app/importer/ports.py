@@ -7,7 +7,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
+from app.core.registry import RESOURCES
 from app.services.ratelimit import RateLimitTracker
+
+# The service an import writes to: the one whose locations it creates (Mapiry).
+IMPORT_SERVICE = RESOURCES["locations"].service
 
 
 class ImportClient(Protocol):

@@ -9,46 +9,16 @@ are already on the map ("skip existing").
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.csvimport.validate import row_fingerprint
 from app.importer.ports import ImportClient
 
-
-def normalise_name(name: str) -> str:
-    """Unicode NFC, whitespace runs collapsed, trimmed, case-folded."""
-    return " ".join(unicodedata.normalize("NFC", str(name)).split()).casefold()
-
-
-def _coord(value: float) -> str:
-    return f"{round(float(value), 6) + 0.0:.6f}"  # + 0.0 turns -0.0 into 0.0
-
-
-def _own_fingerprint(name: str, lat: float, lng: float) -> str:
-    key = f"{normalise_name(name)}\x1f{_coord(lat)}\x1f{_coord(lng)}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-
-
-def row_fingerprint(name: str, lat: float, lng: float) -> str:
-    """The fingerprint of a location: the CSV engine's helper when present, else our own."""
-    return _fingerprint_impl(name, lat, lng)
-
-
-def _pick_impl() -> Any:
-    try:  # the CSV engine's helper, so a row and a map location always hash alike
-        from app.core.csvimport.validate import row_fingerprint as impl
-
-        return impl
-    except ImportError:
-        pass
-    return _own_fingerprint
-
-
-_fingerprint_impl = _pick_impl()
+__all__ = ["Existing", "MapIndex", "find_existing", "index_map", "location_fingerprint", "match_batch",
+           "row_fingerprint"]
 
 
 def location_fingerprint(loc: dict[str, Any]) -> str | None:

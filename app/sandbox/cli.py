@@ -7,6 +7,10 @@ Heavy imports (starlette, uvicorn) happen inside the handler.
 from __future__ import annotations
 
 import argparse
+import json
+import signal
+import sys
+import threading
 from typing import Any
 
 
@@ -34,11 +38,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-    import signal
-    import sys
-    import threading
-
+    # start-up: the server (starlette, uvicorn) loads only when the sandbox runs, not for `cabinet`
     from app.sandbox.server import SandboxServer
 
     server = SandboxServer(seed=args.seed, time_scale=args.time_scale, port=args.port,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import QueryParams
+from starlette.requests import Request
 
 from app.sandbox.util import BadJson, loads_strict
 
@@ -96,8 +97,6 @@ class ApiApp:
     prefix = ""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        from starlette.requests import Request
-
         request = Request(scope, receive)
         response = await self.handle(request, scope["path"][len(self.prefix):] or "/")
         await response(scope, receive, send)

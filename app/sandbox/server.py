@@ -13,11 +13,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import uvicorn
+
 from app.sandbox import instabot, instamapp, instawp, mapiry, seed, seed_websites
+from app.sandbox.asgi import SandboxApp, quiet_drop_logging
 from app.sandbox.routing import ApiError
 from app.sandbox.state import SandboxState
 from app.sandbox.store import Store
-from app.sandbox.util import loads_strict
+from app.sandbox.util import json_response, loads_strict
 
 FAULT_NAMES = ("latency_ms", "error_rate", "drop_after_commit", "hang_after_commit")
 LIMIT_NAMES = ("general", "maps", "bulk", "instamapp_per_window", "item_limit", "instawp_per_window",
@@ -48,10 +51,6 @@ class SandboxServer:
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self, timeout: float = 15.0) -> SandboxServer:
-        import uvicorn
-
-        from app.sandbox.asgi import SandboxApp, quiet_drop_logging
-
         if self._thread is not None:
             raise RuntimeError("the sandbox is already running")
         if self.db_path is None:
@@ -192,8 +191,6 @@ class SandboxServer:
 
     # -- /_sandbox admin routes -------------------------------------------------------------
     async def _admin(self, request: Any) -> Any:
-        from app.sandbox.util import json_response
-
         assert self.state is not None
         path = request.url.path.rstrip("/")
         if path == "/_sandbox/info" and request.method == "GET":

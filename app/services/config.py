@@ -49,7 +49,7 @@ def _user_dir(env: str, kind: str) -> Path:
     if override:
         path = Path(override).expanduser()
     else:
-        import platformdirs
+        import platformdirs  # start-up: only when no folder is named in the environment
 
         finder = {"data": platformdirs.user_data_dir, "config": platformdirs.user_config_dir,
                   "log": platformdirs.user_log_dir, "cache": platformdirs.user_cache_dir}[kind]
@@ -153,7 +153,7 @@ def _write_connections(data: dict[str, Any]) -> None:
             kept["key_saved"] = True
         if kept:
             clean[service] = kept
-    import tempfile
+    import tempfile  # start-up: needed only when connections.json is written
 
     path = _connections_path()
     fd, tmp = tempfile.mkstemp(prefix=".connections-", dir=path.parent)

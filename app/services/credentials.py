@@ -84,7 +84,7 @@ class CredentialStore:
     def _keyring(self) -> Any:
         if self._backend is not None:
             return self._backend
-        import keyring
+        import keyring  # start-up: the keyring loads after the window's first paint
 
         return keyring.get_keyring()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.text import fold
+from app.services.config import data_dir
 from app.storage import migrations as _cache_migrations  # noqa: F401 - registers the "cache" component
 from app.storage.errors import database_error
 from app.storage.files import SqliteFile, write_transaction
@@ -59,8 +60,6 @@ class Cache(SqliteFile):
         beside it: ``StateDB.beside(path)``). A file that cannot be read raises
         DatabaseDamagedError (storage/errors.py), which names the file and what to do."""
         if path is None:
-            from app.services.config import data_dir
-
             path = data_dir() / CACHE_FILE
         super().__init__(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)

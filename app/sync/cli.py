@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 from typing import Any
 
 from app.core.registry import APP_SERVICES as SERVICES
-from app.core.registry import MAP_SCOPED, RESOURCES
+from app.core.registry import MAP_SCOPED, RESOURCES, service_title
 
 EXPORTABLE = tuple(RESOURCES)
 KEY_HELP = ("Set the keys in Settings (Ctrl+,) in the Cabinet app, or in the environment: "
@@ -61,6 +62,7 @@ def _err(text: str) -> None:
 
 # -- sync ---------------------------------------------------------------------------------------
 def run_sync(args: argparse.Namespace) -> int:
+    # start-up: `cabinet` imports this module to register the command; this loads when it runs
     import asyncio
 
     from app.services.connect import load_connection, make_client
@@ -99,12 +101,11 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def _name(service: str) -> str:
-    from app.core.errors import service_name
-
-    return service_name(service)
+    return service_title(service)
 
 
 def _print_report(args: argparse.Namespace, report: Any, missing: list[str], cache: Any) -> int:
+    # start-up: `cabinet` imports this module to register the command; this loads when it runs
     from app.sync.engine import sync_order
 
     order = {name: i for i, name in enumerate(r for service in SERVICES for r in sync_order(service))}
@@ -121,8 +122,6 @@ def _print_report(args: argparse.Namespace, report: Any, missing: list[str], cac
         messages.append(f"No API key is set for {_name(service)}; skipped. {KEY_HELP}")
     failed = bool(report.offline or report.errors or missing)
     if args.json:
-        import json
-
         print(json.dumps({
             "ok": not failed,
             "counts": report.counts,
@@ -144,15 +143,14 @@ def _print_report(args: argparse.Namespace, report: Any, missing: list[str], cac
 
 # -- maps ---------------------------------------------------------------------------------------
 def _parse_map_ref(text: str) -> str:
-    try:
-        from app.services.mapiry import MapiryClient
+    # start-up: the adapter (httpx) loads only when a command needs it
+    from app.services.mapiry import MapiryClient
 
-        return MapiryClient.parse_map_ref(text)
-    except ImportError:  # pragma: no cover - the adapter is part of the app
-        raise ValueError("cannot read map references without the Mapiry adapter") from None
+    return MapiryClient.parse_map_ref(text)
 
 
 def run_maps_add(args: argparse.Namespace) -> int:
+    # start-up: `cabinet` imports this module to register the command; this loads when it runs
     import asyncio
 
     from app.core.errors import CabinetError, NetworkError, NotFoundError
@@ -203,6 +201,7 @@ def run_maps_add(args: argparse.Namespace) -> int:
 
 
 def run_maps_list(args: argparse.Namespace) -> int:
+    # start-up: `cabinet` imports this module to register the command; this loads when it runs
     from app.storage import Cache
 
     cache = Cache()
@@ -211,8 +210,6 @@ def run_maps_list(args: argparse.Namespace) -> int:
     finally:
         cache.close()
     if args.json:
-        import json
-
         print(json.dumps(maps, indent=2))
     elif not maps:
         print("No maps registered. Add one with `cabinet maps add MAP_ID_OR_URL`.")
@@ -223,6 +220,7 @@ def run_maps_list(args: argparse.Namespace) -> int:
 
 
 def run_maps_remove(args: argparse.Namespace) -> int:
+    # start-up: `cabinet` imports this module to register the command; this loads when it runs
     from app.storage import Cache
 
     cache = Cache()
@@ -244,6 +242,7 @@ def run_maps_remove(args: argparse.Namespace) -> int:
 
 # -- export -------------------------------------------------------------------------------------
 def run_export(args: argparse.Namespace) -> int:
+    # start-up: `cabinet` imports this module to register the command; this loads when it runs
     from app.storage import Cache
     from app.sync.export import ExportError, write_export, write_export_file
 

@@ -25,7 +25,7 @@ class DemoBanner(QFrame):
         self.label = QLabel(_tr("<b>Demo data</b> — you are looking at sample data from a local sandbox. "
                                 "Nothing you do here touches a real account."))
         row.addWidget(self.label, 1)
-        from PySide6.QtWidgets import QPushButton  # the banner is made in demo mode only
+        from PySide6.QtWidgets import QPushButton  # start-up: the banner is made in demo mode only
 
         self.connect_button = QPushButton(_tr("Connect your accounts…"))
         self.connect_button.clicked.connect(self.connectRequested.emit)

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
-from app.core.registry import RESOURCES
-
 if TYPE_CHECKING:  # the window's first paint loads none of these (httpx, keyring come after it)
     from app.importer.ports import ImportClient
     from app.services.client_base import ServiceClient
@@ -24,8 +22,6 @@ if TYPE_CHECKING:  # the window's first paint loads none of these (httpx, keyrin
 
 ORGANISATION = "Cabinet"
 APPLICATION = "Cabinet"
-# The service CSV imports go to: the one whose locations they create.
-IMPORT_SERVICE = RESOURCES["locations"].service
 
 
 class AppContext:
@@ -47,7 +43,9 @@ class AppContext:
 
     def import_client(self) -> ImportClient | None:
         """The client imports use (Mapiry's), or None while it is not connected."""
-        from app.services.mapiry import MapiryClient  # start-up: httpx loads after the first paint
+        # start-up: httpx (under the adapters) loads after the first paint
+        from app.importer.ports import IMPORT_SERVICE
+        from app.services.mapiry import MapiryClient
 
         client = self.client(IMPORT_SERVICE)
         return client if isinstance(client, MapiryClient) else None

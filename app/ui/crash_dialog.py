@@ -19,6 +19,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+import PySide6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal, qVersion
 from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
@@ -46,7 +47,6 @@ def _tr(text: str) -> str:
 
 
 def qt_versions() -> list[tuple[str, str]]:
-    import PySide6
 
     return [("Qt", qVersion()), ("PySide6", PySide6.__version__)]
 

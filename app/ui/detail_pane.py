@@ -94,7 +94,7 @@ class DetailPane(QScrollArea):
         heading.setWordWrap(True)
         heading.setStyleSheet("font-size: 15px; font-weight: 600; padding-bottom: 6px;")
         self._layout.addWidget(heading)
-        from PySide6.QtWidgets import QFormLayout  # the empty pane of the first paint has none
+        from PySide6.QtWidgets import QFormLayout  # start-up: the empty pane of the first paint has none
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)

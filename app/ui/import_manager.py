@@ -7,6 +7,7 @@ them. ``resume_unfinished()`` continues, at start, the jobs a close or a crash i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import Callable
@@ -168,8 +169,6 @@ class ImportManager(QObject):
 
     async def shutdown(self) -> None:
         """Stop the running tasks (their jobs go on at the next start) and close the store."""
-        import asyncio
-
         running = [t for t in self._tasks.values() if not t.done()]
         for task in running:
             task.cancel()

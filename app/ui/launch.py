@@ -37,6 +37,7 @@ def _show_and_paint(window) -> float | None:  # noqa: ANN001 - Qt is imported in
 
     User input that arrives meanwhile waits for the main loop. Returns when (``time.time()``)
     the first frame was done, or None when the window did not paint in time."""
+    # start-up: the window paints before this loads (tests/benchmarks/bench_ui_startup.py)
     import time
 
     from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
@@ -103,6 +104,7 @@ def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None
     # The Qt-free part first: once PySide6 is loaded it reads the source of every module
     # imported after it (for its __feature__ switches), which the cache and its sqlite3 and
     # json need not pay.
+    # start-up: the window paints before this loads (tests/benchmarks/bench_ui_startup.py)
     from app import APP_NAME, __version__
     from app.services.config import data_dir
     from app.storage import Cache, DatabaseDamagedError
@@ -142,6 +144,7 @@ def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None
 def _set_window_icon(app: Any) -> None:
     """The app's window icon, set right after the first paint: the window manager draws it, not
     the window, and loading it (QIcon, an SVG) is work the first frame does not need."""
+    # start-up: the window paints before this loads (tests/benchmarks/bench_ui_startup.py)
     from PySide6.QtGui import QIcon
 
     from app.resources import resource_path
@@ -151,6 +154,7 @@ def _set_window_icon(app: Any) -> None:
 
 def _run(args: argparse.Namespace, window: Any, cache: Any, demo: bool, painted: float | None) -> int:
     """After the first paint: the event loop and the services, until the window closes."""
+    # start-up: the window paints before this loads (tests/benchmarks/bench_ui_startup.py)
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()

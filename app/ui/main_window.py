@@ -238,6 +238,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.find_action)
         # New… (Ctrl+N), Edit… (F2, Return, double-click), Delete… (Del): app/ui/editing, loaded
         # right after the first paint; then self.edit_actions (its .controller: the EditController).
+        # start-up: loaded on first use, not on the way to the first paint
         from app.ui.editing import install_later
 
         install_later(self, edit_menu)
@@ -281,6 +282,7 @@ class MainWindow(QMainWindow):
             resource = next(r for _g, views in VIEWS for n, r, _t in views if n == name)
             title = next(t for _g, views in VIEWS for n, _r, t in views if n == name)
             if name == "imports":
+                # start-up: loaded on first use, not on the way to the first paint
                 from app.ui.imports_view import ImportsView
 
                 widget: QWidget = ImportsView(self.cache, self.import_manager())
@@ -464,6 +466,7 @@ class MainWindow(QMainWindow):
     def open_settings(self, service: str | None = None, *, test_before_save: bool = False) -> Any:
         """Settings (Ctrl+,), on ``service``'s tab when given; ``test_before_save``: OK tests new keys."""
         try:
+            # start-up: loaded on first use, not on the way to the first paint
             from app.ui.settings_dialog import SettingsDialog
         except ImportError:
             self.show_message(_tr("The settings dialog is not available in this build."), "error")
@@ -485,6 +488,7 @@ class MainWindow(QMainWindow):
             self.show_message(_tr("This view has no table to export."))
             return 0
         if path is None:
+            # start-up: loaded on first use, not on the way to the first paint
             from pathlib import Path
 
             from PySide6.QtWidgets import QFileDialog
@@ -521,6 +525,7 @@ class MainWindow(QMainWindow):
     def open_import_wizard(self, path: str | None = None) -> Any:
         """File → Import CSV…, a dropped file, or `cabinet FILE.csv`: the wizard on the Locations
         view, targeting the map chosen in its map filter."""
+        # start-up: loaded on first use, not on the way to the first paint
         from app.ui.import_wizard import ImportWizard
 
         self.show_view("locations")
@@ -547,6 +552,7 @@ class MainWindow(QMainWindow):
         event.acceptProposedAction()
 
     def handle_dropped_paths(self, paths: list[str]) -> None:
+        # start-up: loaded on first use, not on the way to the first paint
         from pathlib import Path
 
         rejected = []
@@ -586,6 +592,7 @@ class MainWindow(QMainWindow):
             quit_guard.ask(self.context.import_manager, under_way, self, self._quit_now)
             return
         self.save_settings()
+        # start-up: loaded on first use, not on the way to the first paint
         import contextlib
 
         with contextlib.suppress(RuntimeError, TypeError):

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def _log() -> Any:
     """This module's logger. `logging` is imported when something is logged, not on the way to
-    the first paint (PySide scans the source of every module imported after it loads)."""
+    the first paint (start-up: PySide scans the source of every module imported after it loads)."""
     import logging
 
     return logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class _KeyWorker:
     """
 
     def __init__(self) -> None:
-        import threading  # the worker starts after the first paint
+        import threading  # start-up: the worker starts after the first paint
 
         self._threading = threading
         self._cond = threading.Condition()
@@ -94,7 +94,7 @@ class _KeyRelay(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        import weakref
+        import weakref  # start-up: made when the first page loads, after the first paint
 
         self.models: weakref.WeakValueDictionary[int, CacheTableModel] = weakref.WeakValueDictionary()
         self.latest: dict[int, int] = {}  # model token -> generation of its newest query

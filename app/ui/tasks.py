@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # asyncio is imported when the first task starts, not on the 
 
 def _log() -> Any:
     """This module's logger. `logging` is imported when something is logged, not on the way to
-    the first paint (PySide scans the source of every module imported after it loads)."""
+    the first paint (start-up: PySide scans the source of every module imported after it loads)."""
     import logging
 
     return logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def run_task(
     progress_label: str | None = None,
 ) -> asyncio.Task[Any]:
     """Start ``coro`` on the running loop; report its result or its error exactly once."""
-    import asyncio
+    import asyncio  # start-up: asyncio loads after the window's first paint
 
     try:
         loop = asyncio.get_event_loop()
@@ -109,7 +109,7 @@ def run_task(
 
 
 def _report_error(exc: BaseException, on_error: Callable[[BaseException], None] | None) -> None:
-    from app.core.errors import CabinetError
+    from app.core.errors import CabinetError  # start-up: loaded when a task first fails
 
     _log().error("background task failed", exc_info=(type(exc), exc, exc.__traceback__))
     if on_error is not None:

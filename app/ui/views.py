@@ -350,6 +350,7 @@ class TablePage(QWidget):
         if not rows:
             return ""
         records = [r for r in (self.model.record(row) for row in rows) if r is not None]
+        # start-up: loaded on first use, not on the way to the first paint
         from PySide6.QtGui import QGuiApplication
 
         from app.ui.export import tsv_text
@@ -359,6 +360,7 @@ class TablePage(QWidget):
         return text
 
     def export_csv(self, path: str) -> int:
+        # start-up: loaded on first use, not on the way to the first paint
         from app.ui.export import write_csv
 
         self.ensure_loaded()
@@ -368,6 +370,7 @@ class TablePage(QWidget):
         self.column_menu().popup(self.table.horizontalHeader().mapToGlobal(pos))
 
     def column_menu(self) -> QMenu:
+        # start-up: loaded on first use, not on the way to the first paint
         from PySide6.QtWidgets import QMenu
 
         menu = QMenu(self)

@@ -6,6 +6,7 @@ Imports inside functions count: a lazy import may keep start-up fast, never dodg
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,39 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     graph.add_import(importer="a.y", imported="a.x")
     graph.add_import(importer="a.z", imported="a.x")
     assert _cycles(graph) == [["a.x", "a.y"]]
+
+
+def _lazy_imports_without_reason(path: Path) -> list[str]:
+    return _lazy_imports_without_reason_in(path, ROOT)
+
+
+def _lazy_imports_without_reason_in(path: Path, root: Path) -> list[str]:
+    """Imports inside a function with no "start-up" comment before them in that function."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    found = []
+    for func in ast.walk(ast.parse(source)):
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                before = "\n".join(lines[func.lineno - 1:node.end_lineno])
+                if "start-up" not in before:
+                    found.append(f"{path.relative_to(root).as_posix()}:{node.lineno}")
+    return sorted(set(found))
+
+
+def test_lazy_imports_are_there_for_start_up_speed() -> None:
+    """An import inside a function is allowed only to keep start-up fast, and says so; the
+    contracts and the cycle check above see it like any other import."""
+    found = [place for path in sorted((ROOT / "app").rglob("*.py")) for place in _lazy_imports_without_reason(path)]
+    assert found == [], "hoist these to the top of the module, or say why start-up needs them late:\n" + \
+        "\n".join(found)
+
+
+def test_the_lazy_import_check_can_fail(tmp_path: Path) -> None:
+    sample = tmp_path / "app" / "m.py"
+    sample.parent.mkdir()
+    sample.write_text("def f():\n    import json\n\n\ndef g():\n    # start-up: only when asked\n    import csv\n")
+    found = [p.replace("\\", "/") for p in _lazy_imports_without_reason_in(sample, tmp_path)]
+    assert found == ["app/m.py:2"]

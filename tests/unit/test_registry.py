@@ -26,10 +26,6 @@ REGISTRY = APP / "core" / "registry"
 ALLOWED = {
     "storage/migrations.py": "V1_RESOURCES is history: the tables migration 1 created, never to change",
     "sandbox/": "the sandbox is the services' stand-in: it keeps its own server-side model and seed data",
-    # Step 2 of this refactor turns these into typed adapter calls (a dispatch table per adapter):
-    "sync/engine.py": "which adapter call reads which resource (moves into the adapters)",
-    "ui/editing/writes.py": "which adapter call writes which resource (moves into the adapters)",
-    "importer/taxonomy.py": "which adapter call creates a category, tag or layer (moves into the adapters)",
 }
 
 

@@ -230,7 +230,7 @@ def _choose_encoding(head: bytes, encoding: str | None, rest: Iterator[bytes]) -
         return order
     if _is_utf8(head, rest):
         return "utf-8"
-    from charset_normalizer import from_bytes  # imported only for non-UTF-8 files
+    from charset_normalizer import from_bytes  # start-up: imported only for non-UTF-8 files
 
     matches = list(from_bytes(head))
     if not matches:

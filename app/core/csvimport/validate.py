@@ -409,7 +409,7 @@ def make_batches(rows: Sequence[ValidRow], size: int = BATCH_SIZE) -> list[list[
 def export_rejected(header: Sequence[str], invalid: Iterable[InvalidRow], delimiter: str = ",") -> str:
     """The rejected rows as CSV text: the original columns plus `line` and `reason`, ready to be
     fixed and imported again (the mapping guess ignores the two extra columns)."""
-    import csv
+    import csv  # start-up: a dry run that rejects nothing never loads these
     import io
 
     rows = list(invalid)
@@ -432,7 +432,7 @@ def row_fingerprint(name: str, lat: float, lng: float) -> str:
 
 def file_fingerprint(data: bytes | BinaryIO) -> str:
     """sha256 of the file's bytes (or of an open file's, read from where it stands), hex."""
-    import hashlib
+    import hashlib  # start-up: the dry run does not fingerprint the file
 
     if isinstance(data, bytes | bytearray):
         return hashlib.sha256(data).hexdigest()

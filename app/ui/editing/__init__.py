@@ -16,9 +16,11 @@ __all__ = ["EditActions", "EditController", "install_edit_actions", "install_lat
 def install_later(window: Any, menu: Any = None) -> None:
     """Install the Edit menu's New… / Edit… / Delete… in the event-loop pass after the window's
     first paint (at once if it has painted already)."""
+    # start-up: the editing code loads after the window's first paint
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     def install() -> None:
+        # start-up: the editing code loads after the window's first paint
         from app.ui.editing.actions import install_edit_actions
 
         install_edit_actions(window, menu)
@@ -39,6 +41,7 @@ def install_later(window: Any, menu: Any = None) -> None:
 
 def __getattr__(name: str) -> Any:
     if name in ("EditActions", "install_edit_actions"):
+        # start-up: the editing code loads after the window's first paint
         from app.ui.editing import actions
 
         return getattr(actions, name)
