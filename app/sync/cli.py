@@ -10,10 +10,14 @@ import argparse
 import contextlib
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.registry import APP_SERVICES as SERVICES
 from app.core.registry import MAP_SCOPED, RESOURCES, service_title
+
+if TYPE_CHECKING:
+    from app.storage import Cache
+    from app.sync.engine import SyncReport
 
 EXPORTABLE = tuple(RESOURCES)
 KEY_HELP = ("Set the keys in Settings (Ctrl+,) in the Cabinet app, or in the environment: "
@@ -104,7 +108,7 @@ def _name(service: str) -> str:
     return service_title(service)
 
 
-def _print_report(args: argparse.Namespace, report: Any, missing: list[str], cache: Any) -> int:
+def _print_report(args: argparse.Namespace, report: SyncReport, missing: list[str], cache: Cache) -> int:
     # start-up: `cabinet` imports this module to register the command; this loads when it runs
     from app.sync.engine import sync_order
 

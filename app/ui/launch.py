@@ -15,7 +15,11 @@ import argparse
 import gc
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.storage import Cache
+    from app.ui.main_window import MainWindow
 
 EXIT_AFTER_FIRST_PAINT = "CABINET_EXIT_AFTER_FIRST_PAINT"
 # How long the start waits for the first frame before it goes on without it (a window that is
@@ -71,12 +75,14 @@ def _show_and_paint(window) -> float | None:  # noqa: ANN001 - Qt is imported in
     return painted[0] if painted else None
 
 
-def _first_paint_report(window, when: float) -> None:  # noqa: ANN001
+def _first_paint_report(window: MainWindow, when: float) -> None:
     """The CABINET_EXIT_AFTER_FIRST_PAINT line: when the first frame was done and what it showed."""
+    # start-up: loaded with the window already
+    from app.ui.views import TablePage
+
     page = window.current_page()
-    model = getattr(page, "model", None)
-    rows = model.rowCount() if model is not None else 0
-    total = getattr(page, "total", rows)
+    rows = page.model.rowCount() if isinstance(page, TablePage) else 0
+    total = page.total if isinstance(page, TablePage) else rows
     print(f"FIRST_PAINT {when:.6f} view={window.current_view_name()} rows={rows} total={total} "
           f"demo={int(window.demo)}", flush=True)
 
@@ -152,7 +158,7 @@ def _set_window_icon(app: Any) -> None:
     app.setWindowIcon(QIcon(str(resource_path("icons", "cabinet.svg"))))
 
 
-def _run(args: argparse.Namespace, window: Any, cache: Any, demo: bool, painted: float | None) -> int:
+def _run(args: argparse.Namespace, window: MainWindow, cache: Cache, demo: bool, painted: float | None) -> int:
     """After the first paint: the event loop and the services, until the window closes."""
     # start-up: the window paints before this loads (tests/benchmarks/bench_ui_startup.py)
     from PySide6.QtWidgets import QApplication

@@ -88,7 +88,7 @@ class ServicePanel(QWidget):
         self.service = service
         self._credentials = credentials
         self._run_task = run_task
-        self._task: Any = None
+        self._task: asyncio.Task[Any] | None = None
         self._generation = 0
         self.last_result: ProbeResult | None = None
         self.setObjectName(f"{service}Panel")
@@ -275,9 +275,8 @@ class ServicePanel(QWidget):
     def cancel_test(self) -> None:
         task, self._task = self._task, None
         self._generation += 1
-        cancel = getattr(task, "cancel", None)
-        if callable(cancel):
-            cancel()
+        if task is not None:
+            task.cancel()
 
     def _set_busy(self, busy: bool) -> None:
         self.test_button.setEnabled(not busy)

@@ -13,17 +13,28 @@ Lengths are counted in UTF-16 code units (``text_length``), as the services (Jav
 
 How to add a resource
 ---------------------
-1. Describe it: add a ``Resource(...)`` to the ``RESOURCES`` tuple of its service's module here
-   (a new service: a new module beside ``instamapp.py`` with ``SERVICE`` and ``RESOURCES``, listed
-   in ``_MODULES`` below). Give every field the API returns that the app stores, shows, edits or
-   filters; name the table's ``columns``, the edit ``form``, the ``search`` text and the
-   ``filters`` by field name; set ``reading`` (PAGED, LISTED, SINGLE or PER_SCOPE), the write
-   capabilities and a ``View`` (sidebar group and title).
-2. Give its service's adapter (services/<service>.py) the calls: ``read_page`` / ``read_all`` /
-   ``read_one`` cover it through the adapter's dispatch table, and the write methods for what
-   ``can_create`` / ``can_edit`` / ``can_delete`` allow.
-That is all: the cache table (a schema component of its own for resources added after v1),
-sync, the sidebar view, its table columns, filters and edit form follow from the entry.
+1. Describe it: append a ``Resource(...)`` to the ``RESOURCES`` tuple of its service's module
+   here (``instamapp.py``, ``mapiry.py``). List every field the app stores, shows, edits or
+   filters (``Field``: API name, label, kind; rules; ``column=`` to give it a cache column;
+   ``title``/``width``/``visible`` for its table column), then name by field the table's
+   ``columns``, the edit ``form``, the ``search`` text and the ``filters``. Set ``reading``
+   (PAGED, LISTED, SINGLE or PER_SCOPE), ``map_scoped``, ``can_create/can_edit/can_delete``
+   and a ``View(name, group, title)`` for the sidebar (a new group appears by itself).
+2. Read it: in the service's adapter (``app/services/<service>.py``) add the documented call(s)
+   and one branch in ``read_page`` / ``read_all`` / ``read_one`` (the one ``reading`` names)
+   that calls them with the registry's resource name.
+3. Write it (only if it may be written): add its branch to ``save`` / ``remove`` in
+   ``app/sync/writes.py`` (Mapiry's map-scoped resources need none: ``create_in_map`` & co.).
+Everything else follows: its cache table (a schema component of its own, "cache:<name>"),
+sync, the sidebar view, the table columns, the filters and the edit form with its checks.
+``tests/unit/test_registry.py`` and ``tests/gui/test_registry_views.py`` check the derivations.
+
+A new service: a module here with ``SERVICE = Service(name, title, base_url, key_place, ...)``
+and its ``RESOURCES``, listed in ``_MODULES`` below; an adapter (an ``ApiClient`` subclass
+with ``service = SERVICE.name``) added to ``CLIENT_CLASSES`` in ``app/services/connect.py``.
+Its settings tab (its Test connection needs a probe in ``app/services/probe.py``), keyring entry,
+environment variables (``<NAME>_API_KEY``/``<NAME>_BASE_URL``),
+status-bar entry and ``cabinet sync --service`` choice come from the registry.
 """
 
 from __future__ import annotations

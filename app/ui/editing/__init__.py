@@ -8,12 +8,17 @@ editing code costs the startup nothing. Everything here loads on first use.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMenu
+
+    from app.ui.editing.host import EditHost
 
 __all__ = ["EditActions", "EditController", "install_edit_actions", "install_later"]
 
 
-def install_later(window: Any, menu: Any = None) -> None:
+def install_later(window: EditHost, menu: QMenu | None = None) -> None:
     """Install the Edit menu's New… / Edit… / Delete… in the event-loop pass after the window's
     first paint (at once if it has painted already)."""
     # start-up: the editing code loads after the window's first paint
