@@ -10,6 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.core.registry import text_length
 from app.sandbox.ratelimit import BucketState, retry_after_header
 from app.sandbox.routing import ApiApp, ApiError, Call, Router
 from app.sandbox.state import SandboxState
@@ -191,7 +192,7 @@ class InstaMappApi(ApiApp):
             out["collection_id"] = cid
         if "name" in body:
             name = body["name"]
-            if not isinstance(name, str) or not 1 <= len(name.strip()) <= 200:
+            if not isinstance(name, str) or not 1 <= text_length(name.strip()) <= 200:
                 raise invalid("`name` must be a string of 1-200 characters.")
             out["name"] = name.strip()
         if "status" in body:
@@ -215,7 +216,7 @@ class InstaMappApi(ApiApp):
             out["currency"] = cur
         if "notes" in body:
             notes = body["notes"]
-            if not isinstance(notes, str) or len(notes) > 2000:
+            if not isinstance(notes, str) or text_length(notes) > 2000:
                 raise invalid("`notes` must be a string of at most 2000 characters.")
             out["notes"] = notes
         return out

@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from app.core.registry import text_length
 from app.sandbox.routing import ApiError
 from app.sandbox.util import is_number, json_response
 
@@ -55,7 +56,7 @@ def _check(name: str, spec: F, value: Any) -> tuple[Any, str | None]:
             return None, f"`{name}` must be a string."
         text = value.strip() if spec.trim else value
         lo, hi = int(spec.low or 0), int(spec.high or 10**9)
-        if spec.kind == "str" and not lo <= len(text) <= hi:
+        if spec.kind == "str" and not lo <= text_length(text) <= hi:
             return None, f"`{name}` must be {lo}-{hi} characters long."
         return text, None
     if spec.kind == "bool":
