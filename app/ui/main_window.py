@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
         """Re-read the cache in every page built so far (after a sync or an import)."""
         for page in self.pages.values():
             if isinstance(page, TablePage):
-                if page is self.current_page() or page._loaded:  # noqa: SLF001 - same package
+                if page is self.current_page() or page.loaded:
                     page.reload()
             else:
                 page.reload()  # type: ignore[attr-defined]

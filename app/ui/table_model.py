@@ -106,7 +106,7 @@ class _KeyRelay(QObject):
         model = self.models.get(token)
         if model is None or not shiboken6.isValid(model):
             return
-        model._keys_arrived(generation, keys)  # noqa: SLF001 - the model's own relay
+        model.keys_arrived(generation, keys)
 
 
 _relay: _KeyRelay | None = None
@@ -241,7 +241,7 @@ class CacheTableModel(QAbstractTableModel):
 
         _key_worker().submit(self, job)
 
-    def _keys_arrived(self, generation: int, keys: Any) -> None:
+    def keys_arrived(self, generation: int, keys: Any) -> None:
         if generation != self._generation:
             return
         self._complete = True
@@ -270,7 +270,7 @@ class CacheTableModel(QAbstractTableModel):
             if _relay is not None:
                 _relay.latest.pop(self._token, None)
             generation = self._generation
-            self._keys_arrived(generation, self.cache.query_keys(self.resource, **self._query()))
+            self.keys_arrived(generation, self.cache.query_keys(self.resource, **self._query()))
 
     def set_lookups(self, lookups: Lookups) -> None:
         self.lookups = {k: dict(v) for k, v in lookups.items()}

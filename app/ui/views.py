@@ -203,6 +203,11 @@ class TablePage(QWidget):
         settings.setValue(f"views/{self.name}/header", self.table.horizontalHeader().saveState())
         settings.setValue(f"views/{self.name}/splitter", self.splitter.saveState())
 
+    @property
+    def loaded(self) -> bool:
+        """The page has read the cache at least once."""
+        return self._loaded
+
     def ensure_loaded(self) -> None:
         if not self._loaded:
             self._loaded = True

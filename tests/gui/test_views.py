@@ -219,7 +219,7 @@ def test_a_search_typed_before_the_page_loads_still_applies(qtbot, cache: Cache)
     window = MainWindow(cache)
     qtbot.addWidget(window)
     page = window.page("listings")  # built, not yet shown or loaded
-    assert not page._loaded
+    assert not page.loaded
     page.search.setText("x-wing")
     page.ensure_loaded()
     assert [r["item_name"] for r in page.model.iter_records()] == ["X-Wing Fighter"]
