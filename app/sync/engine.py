@@ -125,7 +125,7 @@ class SyncEngine:
         self._clients.pop(service, None)
 
     # -- the whole thing ------------------------------------------------------------------------
-    async def sync(self, services: Sequence[str] = tuple(registry.SERVICES),
+    async def sync(self, services: Sequence[str] = registry.APP_SERVICES,
                    progress: ProgressFn | None = None) -> SyncReport:
         """Sync every resource of the services asked for (concurrently, one task per service)."""
         report = SyncReport()

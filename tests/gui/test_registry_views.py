@@ -36,5 +36,5 @@ def test_the_sidebar_is_the_registrys_views_and_the_extra_ones() -> None:
 
 
 def test_service_names_and_resources_are_the_registrys() -> None:
-    assert {n: s.title for n, s in registry.SERVICES.items()} == SERVICE_TITLES
+    assert {n: registry.SERVICES[n].title for n in registry.APP_SERVICES} == SERVICE_TITLES
     assert {r for rs in SERVICE_RESOURCES.values() for r in rs} == set(registry.RESOURCES)
