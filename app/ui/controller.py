@@ -21,7 +21,7 @@ from app.core.registry import APP_SERVICES as SERVICES
 from app.services.config import Connection
 from app.services.connect import load_connection, make_client
 from app.services.credentials import CredentialStore
-from app.sync.engine import SyncEngine, Syncer
+from app.sync.engine import SyncEngine
 from app.ui import tasks
 
 if TYPE_CHECKING:
@@ -59,14 +59,6 @@ class AppController(QObject):
         self._start_task: asyncio.Task[Any] | None = None
         window.settingsClosed.connect(self._settings_closed)
 
-    @property
-    def credentials(self) -> CredentialStore | None:
-        return self.context.credentials
-
-    @property
-    def engine(self) -> Syncer | None:
-        return self.context.engine
-
     # -- start ---------------------------------------------------------------------------------
     def start(self) -> asyncio.Task[Any]:
         self._start_task = tasks.run_task(self._start(), progress_label=_tr("Connecting"))
@@ -88,7 +80,7 @@ class AppController(QObject):
         if self.open_file:
             self.window.open_import_wizard(self.open_file)
         self.ready.emit()
-        if self.engine is not None and self.engine.clients:
+        if self.context.engine is not None and self.context.engine.clients:
             self.window.refresh()
 
     async def _start_demo(self) -> None:
@@ -106,7 +98,7 @@ class AppController(QObject):
     async def _connect(self) -> None:
         conns = {}
         for service in SERVICES:
-            conns[service] = await asyncio.to_thread(load_connection, service, self.credentials)
+            conns[service] = await asyncio.to_thread(load_connection, service, self.context.credentials)
         self._make_clients(conns)
 
     def _make_clients(self, conns: dict[str, Connection]) -> None:
@@ -124,7 +116,7 @@ class AppController(QObject):
         return report
 
     def _attach_engine(self) -> None:
-        self.window.set_sync_engine(SyncEngine(self.cache, *self.clients.values()), self.credentials)
+        self.window.set_sync_engine(SyncEngine(self.cache, *self.clients.values()), self.context.credentials)
 
     # -- settings ------------------------------------------------------------------------------
     def _settings_closed(self, result: int) -> None:
@@ -133,7 +125,7 @@ class AppController(QObject):
         tasks.run_task(self._reconnect(), progress_label=_tr("Connecting"))
 
     async def _reconnect(self) -> None:
-        conns = {s: await asyncio.to_thread(load_connection, s, self.credentials) for s in SERVICES}
+        conns = {s: await asyncio.to_thread(load_connection, s, self.context.credentials) for s in SERVICES}
         if self.demo:
             if any(c.api_key for c in conns.values()):
                 self._offer_restart()
@@ -141,7 +133,7 @@ class AppController(QObject):
         await self._close_clients()
         self._make_clients(conns)
         self._attach_engine()
-        if self.engine is not None and self.engine.clients:
+        if self.context.engine is not None and self.context.engine.clients:
             self.window.refresh()
 
     def _offer_restart(self) -> None:
