@@ -24,7 +24,10 @@ SPEC_DIR = resource_path("openapi")
 CASES = [("instamapp-v1.json", InstaMappClient), ("mapiry-v1.json", MapiryClient),
          ("instabot-v1.json", InstabotClient), ("instawp-v2.json", InstaWPClient)]
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
-NOT_API = {"aclose", "parse_map_ref"}
+# Not operations: lifecycle, a parser, and the by-resource-name entry points (ServiceClient's
+# reads, Mapiry's map-scoped writes) that dispatch onto the operations below.
+NOT_API = {"aclose", "parse_map_ref", "read_page", "read_all", "read_one", "create_in_map", "update_in_map",
+           "delete_in_map"}
 
 
 def operations(spec_name: str) -> dict[str, tuple[str, str]]:
