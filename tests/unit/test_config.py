@@ -36,7 +36,7 @@ def test_base_urls_saved_and_defaults():
     with pytest.raises(ValueError):
         config.save_base_url("mapiry", "ftp://example.com")
     with pytest.raises(ValueError):
-        config.load_base_url("instabot")
+        config.load_base_url("nosuchservice")
 
 
 def test_env_overrides_stored_values(monkeypatch):
