@@ -21,6 +21,7 @@ from app.core import registry
 from app.ui import tasks
 from app.ui.banners import DemoBanner, NoticeBar
 from app.ui.context import APPLICATION, AppContext
+from app.ui.maps_actions import MapsActions
 from app.ui.status import SERVICE_TITLES, ServiceStatus, age_text, last_synced, rate_budget
 from app.ui.views import TablePage
 
@@ -213,8 +214,6 @@ class MainWindow(QMainWindow):
         file_menu = menubar.addMenu(_tr("&File"))
         self.import_action = self._action("&Import CSV…", self.open_import_wizard, ["Ctrl+I"])
         file_menu.addAction(self.import_action)
-        from app.ui.maps_actions import MapsActions
-
         self.maps_actions = MapsActions(self, file_menu)
         self.export_action = self._action("&Export view…", self.export_view, ["Ctrl+E"])
         file_menu.addAction(self.export_action)
@@ -584,7 +583,7 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        from app.ui import quit_guard
+        from app.ui import quit_guard  # start-up: loaded when the window first closes
 
         under_way = [] if self._quit_confirmed else quit_guard.imports_under_way(self.context.import_manager)
         if under_way:

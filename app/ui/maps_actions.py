@@ -7,29 +7,52 @@ gone from Mapiry, or one the person no longer wants Cabinet to follow.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt, SignalInstance
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from app.core.records import GONE_AT
+from app.ui.views import TablePage
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QMenu, QWidget
 
+    from app.services.client_base import ServiceClient
+    from app.storage import CacheStore
     from app.ui.add_maps import AddMapsDialog
-    from app.ui.main_window import MainWindow
-    from app.ui.views import TablePage
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("MapsActions", text)
 
 
+class MapsHost(Protocol):
+    """What the Maps actions need of the window (the MainWindow is one)."""
+
+    cache: CacheStore
+    pages: dict[str, QWidget]
+    pageBuilt: SignalInstance
+
+    def client(self, service: str) -> ServiceClient | None: ...
+
+    def current_view_name(self) -> str: ...
+
+    def show_view(self, name: str) -> None: ...
+
+    def show_message(self, text: str, kind: str = "info") -> None: ...
+
+    def reload_views(self) -> None: ...
+
+    def refresh(self) -> None: ...
+
+    def open_settings(self) -> None: ...
+
+
 class MapsActions(QObject):
-    def __init__(self, window: MainWindow, menu: QMenu) -> None:
+    def __init__(self, window: MapsHost, menu: QMenu) -> None:
         super().__init__(window)
         self.window = window
         self.dialog: AddMapsDialog | None = None
@@ -49,14 +72,10 @@ class MapsActions(QObject):
 
     # -- the Maps page ---------------------------------------------------------------------
     def _maps_page(self) -> TablePage | None:
-        from app.ui.views import TablePage
-
         page = self.window.pages.get("maps")
         return page if isinstance(page, TablePage) else None
 
     def _page_built(self, name: str, page: QWidget) -> None:
-        from app.ui.views import TablePage
-
         if name != "maps" or not isinstance(page, TablePage):
             return
         page.add_tool_action(self.add_action)
@@ -64,7 +83,7 @@ class MapsActions(QObject):
         page.table.customContextMenuRequested.connect(lambda pos, p=page: self._table_menu(p, pos))
 
     def _table_menu(self, page: TablePage, pos: QPoint) -> None:
-        from PySide6.QtWidgets import QMenu
+        from PySide6.QtWidgets import QMenu  # start-up: made when the menu is first asked for
 
         self._update()
         menu = QMenu(page.table)
@@ -83,7 +102,7 @@ class MapsActions(QObject):
 
     # -- add ---------------------------------------------------------------------------------
     def open_add_maps(self, text: str = "") -> AddMapsDialog:
-        from app.ui.add_maps import AddMapsDialog
+        from app.ui.add_maps import AddMapsDialog  # start-up: the dialog loads on first use
 
         self.window.show_view("maps")
         if self.dialog is None:

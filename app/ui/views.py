@@ -389,7 +389,7 @@ class TablePage(QWidget):
 
     def add_tool_action(self, action: QAction) -> QToolButton:
         """A button for ``action`` on the page's bar, after the search and filters."""
-        from PySide6.QtWidgets import QToolButton
+        from PySide6.QtWidgets import QToolButton  # start-up: not needed for the first paint
 
         button = QToolButton()
         button.setDefaultAction(action)

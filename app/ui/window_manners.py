@@ -86,19 +86,19 @@ class WindowManners(QObject):
         return dialog
 
     def show_about(self) -> Any:
-        from app.ui.help_dialogs import AboutDialog
+        from app.ui.help_dialogs import AboutDialog  # start-up: the dialogs load on first use
 
         return self._dialog("about", lambda: AboutDialog(self.window))
 
     def show_shortcuts(self) -> Any:
-        from app.ui.help_dialogs import ShortcutsDialog
+        from app.ui.help_dialogs import ShortcutsDialog  # start-up: the dialogs load on first use
 
         return self._dialog("shortcuts", lambda: ShortcutsDialog(self.window.menuBar(), parent=self.window))
 
     # -- the sidebar's menu --------------------------------------------------------------
     def sidebar_menu(self, name: str) -> QMenu:
         """The right-click menu of the sidebar entry ``name``."""
-        from PySide6.QtWidgets import QMenu
+        from PySide6.QtWidgets import QMenu  # start-up: made when the menu is first asked for
 
         menu = QMenu(self.sidebar)
         title = self.go_actions[name].text() if name in self.go_actions else name
