@@ -17,6 +17,7 @@ from app.services.mapiry import MapiryClient
 from app.storage import Cache
 from app.sync import known_maps as K
 from app.sync.engine import SyncEngine
+from app.sync.writes import save
 from app.ui.add_maps import AddMapsDialog
 from app.ui.main_window import MainWindow
 from tests.gui.looping import drive, in_loop, run, show
@@ -105,8 +106,6 @@ def test_a_key_without_pro_has_no_access(qloop: qasync.QEventLoop, fresh_sandbox
 
 def test_maps_created_in_cabinet_are_known(qloop: qasync.QEventLoop, mapiry: MapiryClient,
                                            empty_cache: Cache) -> None:
-    from app.ui.editing.writes import save
-
     made = run(qloop, save("maps", mapiry, empty_cache, {"title": "Made here"}))
     assert [m["id"] for m in empty_cache.known_maps()] == [made["id"]]
 
