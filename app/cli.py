@@ -106,7 +106,7 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `cabinet export items | head`: the reader went away; end quietly
-        import os
+        import os  # start-up: the error path only
 
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
 def _storage_problem(args: argparse.Namespace, exc: Exception) -> int:
     """A database file Cabinet cannot use (damaged, read-only, a full disk): say which file and
     what to do, exit 2. Anything else goes on up."""
-    import sqlite3  # the error path only: the start of every command stays light
+    import sqlite3  # start-up: the error path only: the start of every command stays light
 
     from app.services.config import data_dir
     from app.storage.errors import StorageError, database_error

@@ -26,6 +26,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
+    # start-up: `cabinet` imports this module to register the command; this loads when it runs
     from app.services.config import data_dir
     from app.storage import Cache, move_aside
     from app.storage.state import CACHE_FILE
@@ -45,6 +46,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 def _sync() -> int:
     """`cabinet sync` with its defaults, as if typed."""
+    # start-up: `cabinet` imports this module to register the command; this loads when it runs
     from app.sync import cli as sync_cli
 
     parser = argparse.ArgumentParser(prog="cabinet")
