@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core import edits
+from app.core.registry import referrer_keys
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 MAX_CHANGES = 100
@@ -32,7 +33,7 @@ _CANNOT = {
     (DELETE, "api_keys"): "Mapiry cannot un-revoke an API key: create a new one.",
 }
 # A deleted category, tag or layer: the location field that pointed at it.
-DEPENDENT_KEYS = {"categories": "categoryId", "tags": "tag_id", "layers": "layer_id"}
+DEPENDENT_KEYS = referrer_keys("locations")
 
 
 @dataclass

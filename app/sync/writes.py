@@ -15,14 +15,11 @@ from typing import Any
 
 from app.core.edits import create_body, layer_ids, listing_for, record_label, split_separate, without_secret
 from app.core.errors import CabinetError, NotFoundError
-from app.core.registry import MAP_SCOPED, RESOURCES
+from app.core.registry import MAP_SCOPED, RESOURCES, referrer_keys
 from app.services.client_base import ServiceClient
 from app.services.instamapp import InstaMappClient
 from app.services.mapiry import MapiryClient
 from app.storage import CacheStore
-
-# The cached lists of a location that a category, tag or layer shows in (storage's membership keys).
-_LOCATION_KEY = {"categoryId": "categoryId", "tagIds": "tag_id", "layerIds": "layer_id"}
 
 
 class PartialSaveError(CabinetError):
@@ -178,8 +175,7 @@ def _patch_locations(cache: CacheStore, map_id: str, resource: str, ref_id: str,
     """Bring the cached locations of a map in step with a changed or deleted category, tag or
     layer, as the service did (a deleted category leaves locations without one; a layer's new
     name and colour show in every location of that layer)."""
-    field = next(f.name for f in RESOURCES["locations"].form if f.ref == resource)
-    key = _LOCATION_KEY[field]
+    key = referrer_keys("locations")[resource]
     rows = cache.rows_for_keys("locations", cache.query_keys("locations", filters={"scope": map_id, key: ref_id}))
     for row in rows:
         if resource == "categories":

@@ -75,7 +75,7 @@ __all__ = [
     "APP_SERVICES", "BOOL", "BULK_LIMIT", "CENTER", "CHOICE", "COLOR", "CURRENCY", "DATETIME", "ENUM", "GONE", "INT", "LAYERS", "LEFT",
     "LIST", "LISTED", "MAP_SCOPED", "MONEY", "MULTILINE", "NUMBER", "PAGED", "PER_SCOPE", "REF", "REFS",
     "RESOURCES", "RIGHT", "SERVICES", "SINGLE", "TEXT", "Field", "Resource", "Service", "View", "by_service",
-    "resource", "scope_parent", "service_title", "text_length", "views",
+    "referrer_keys", "resource", "scope_parent", "service_title", "text_length", "views",
 ]
 
 _MODULES = (instamapp, mapiry, instabot, instawp)
@@ -103,6 +103,14 @@ def by_service(service: str) -> tuple[Resource, ...]:
 def scope_parent(service: str) -> Resource | None:
     """The resource whose records scope the service's map-scoped ones (Mapiry: maps), if any."""
     return next((r for r in by_service(service) if r.reading == PER_SCOPE), None)
+
+
+def referrer_keys(resource: str) -> dict[str, str]:
+    """For each map-scoped resource that ``resource``'s records refer to (a location's category,
+    tags, layers): the cache filter that finds the records referring to one of them."""
+    res = RESOURCES[resource]
+    return {f.ref: res.filter_aliases.get(f.name.lower(), f.name) for f in res.form
+            if f.ref is not None and RESOURCES[f.ref].map_scoped}
 
 
 def service_title(service: str | None) -> str:

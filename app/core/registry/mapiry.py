@@ -107,6 +107,7 @@ RESOURCES = (
         can_create=True, can_edit=True, can_delete=True, view=View("locations", GROUP, "Locations"),
         # the memberships the cache keeps in tables of their own (storage/cache.py)
         filter_aliases={"layer_id": "layer_id", "layerid": "layer_id", "layer": "layer_id", "layers": "layer_id",
+                        "layerids": "layer_id",
                         "tag_id": "tag_id", "tagid": "tag_id", "tagids": "tag_id"}),
     Resource("categories", SERVICE.name, (
         _ID, _MAP,
