@@ -26,6 +26,9 @@ REGISTRY = APP / "core" / "registry"
 ALLOWED = {
     "storage/migrations.py": "V1_RESOURCES is history: the tables migration 1 created, never to change",
     "sandbox/": "the sandbox is the services' stand-in: it keeps its own server-side model and seed data",
+    # Not resources: the columns of Cache.location_points (a location's category and first layer).
+    "ui/map/view.py": "the point columns 'categories' and 'layers' of Cache.location_points",
+    "ui/import_wizard/preview_map.py": "the point columns 'categories' and 'layers' of Cache.location_points",
 }
 
 

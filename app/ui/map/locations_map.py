@@ -22,8 +22,8 @@ from app import APP_NAME
 from app.core import edits
 from app.core.errors import PermissionDeniedError
 from app.services.probe import KEY_PREFIX_LENGTH
+from app.sync import writes
 from app.ui import tasks
-from app.ui.editing import writes
 from app.ui.editing.actions import install_edit_actions
 from app.ui.map.tiles import TileSettings
 from app.ui.map.view import MapView
