@@ -27,6 +27,7 @@ from app.ui import tasks
 from app.ui.editing.actions import install_edit_actions
 from app.ui.map.tiles import TileSettings
 from app.ui.map.view import MapView
+from app.ui.palette import style_tone
 
 MODES = ("table", "map", "both")
 
@@ -63,7 +64,7 @@ class UndoBar(QWidget):
         super().__init__(parent)
         self.setObjectName("mapUndoBar")
         self.setAutoFillBackground(True)
-        self.setStyleSheet("#mapUndoBar { background: #fff8e1; border: 1px solid #e0c36a; border-radius: 4px; }")
+        style_tone(self, "warning", "#mapUndoBar", extra="border-radius: 4px;")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 6, 4)
         self.label = QLabel()

@@ -10,6 +10,9 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen, QPixmap
 
 CLUSTER_COLOR = QColor("#2f6f9f")
+# The map draws on its own colours (land and sea), not the window's palette: a light rim and
+# light numbers read on every marker colour there, in a light or a dark theme alike.
+RIM = QColor(255, 255, 255)
 SELECT_COLOR = QColor("#ff8c1a")
 
 
@@ -60,7 +63,7 @@ class MarkerArt:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(SELECT_COLOR)
                 painter.drawEllipse(QRectF(c - 9, c - 9, 18, 18))
-            painter.setPen(QPen(QColor("white"), 1.6))
+            painter.setPen(QPen(RIM, 1.6))
             painter.setBrush(color)
             r = self.marker_radius
             painter.drawEllipse(QRectF(c - r, c - r, 2 * r, 2 * r))
@@ -86,10 +89,10 @@ class MarkerArt:
             painter.setBrush(halo)
             painter.drawEllipse(QRectF(c - radius - 4, c - radius - 4, 2 * radius + 8, 2 * radius + 8))
             painter.setBrush(fill)
-            painter.setPen(QPen(QColor("white"), 1.5))
+            painter.setPen(QPen(RIM, 1.5))
             painter.drawEllipse(QRectF(c - radius, c - radius, 2 * radius, 2 * radius))
             painter.setFont(self._font)
-            painter.setPen(QColor("white"))
+            painter.setPen(RIM)
             painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, text)
             painter.end()
             found = (pixmap, radius, size / 2)

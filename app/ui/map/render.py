@@ -227,7 +227,7 @@ class MapRenderer:
                 painter.drawImage(int(spot[0]) - 1, int(spot[1]) - 1, pixmap)
 
     def _label(self, index: int) -> tuple[QImage | None, float]:
-        """A location's name, drawn once with a white halo (one blit a frame after that)."""
+        """A location's name, drawn once with a light halo (one blit a frame after that)."""
         found = self._label_cache.get(index)
         if found is None:
             name = self.names[index] if index < len(self.names) else ""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.services.tiles import check_template
 from app.ui.map.tiles import TileSettings
+from app.ui.palette import style_accent, style_muted
 
 
 def _tr(text: str) -> str:
@@ -32,13 +33,13 @@ class TilesDialog(QDialog):
         self.template.setPlaceholderText("https://tile.openstreetmap.org/{z}/{x}/{y}.png")
         self.attribution = QLineEdit(current.attribution)
         self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020;")
+        style_accent(self.problem, "error")
         self.problem.setWordWrap(True)
         note = QLabel(_tr("Tiles are kept on disk and shown from there when offline. Only the tiles a view "
                           "shows are downloaded, two at a time, and kept at least seven days, as the "
                           "OpenStreetMap tile usage policy asks."))
         note.setWordWrap(True)
-        note.setStyleSheet("color: palette(placeholder-text);")
+        style_muted(note)
         form = QFormLayout()
         form.addRow(self.enabled)
         form.addRow(_tr("Tile address:"), self.template)

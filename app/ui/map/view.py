@@ -33,6 +33,7 @@ from app.ui.map.export import save_png, save_svg
 from app.ui.map.loader import PointLoader
 from app.ui.map.tiles import OnlineTiles, TileSettings
 from app.ui.map.tiles_dialog import TilesDialog
+from app.ui.palette import style_muted
 
 # (rowid, lat, lng, name, category id, first layer id): a row of Cache.location_points' columns.
 PointRow = tuple[int, float, float, str, str, str]
@@ -159,7 +160,7 @@ class MapView(QWidget):
             bar.addWidget(button)
         bar.addStretch(1)
         self.cursor_label = QLabel()  # the cursor's coordinates, for a view without a status bar
-        self.cursor_label.setStyleSheet("color: palette(placeholder-text);")
+        style_muted(self.cursor_label)
         self.cursor_label.setVisible(False)
         bar.addWidget(self.cursor_label)
         self.toolbar.setVisible(toolbar)
