@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.registry import instabot as instabot_registry
-
-DEFAULT_BASE_URL = instabot_registry.SERVICE.base_url  # written once, in the resource registry
+DEFAULT_BASE_URL = "https://api.instabot.io/v1"  # the document's; the registry's Service reads it here
 API_KEY_HEADER = "X-Instabot-Api-Key"
 MASTER_SCHEME = "X-Instabot-Master-Api-Key"
 SESSION_SCHEME = "X-Instabot-User-Session"

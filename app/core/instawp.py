@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.core.registry import instawp as instawp_registry
-
-DEFAULT_BASE_URL = instawp_registry.SERVICE.base_url  # written once, in the resource registry
+DEFAULT_BASE_URL = "https://app.instawp.io/api/v2"  # the document's; the registry's Service reads it here
 LOCALIZATION_HEADER = "X-localization"
 LANGUAGES: tuple[str, ...] = ("en", "es")  # the document: English and Spanish
 # The document's "Response Codes" list.

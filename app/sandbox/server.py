@@ -156,8 +156,10 @@ class SandboxServer:
             "instamapp": {"base_url": self.instamapp_url, "keys": im_keys, "key": im_keys["full"]},
             "mapiry": {"base_url": self.mapiry_url, "keys": mp_keys, "key": mp_keys["read_write"],
                        "maps": seed.map_ids(self.state.store)},
-            "instabot": {"base_url": self.instabot_url, "keys": ib_keys},
-            "instawp": {"base_url": self.instawp_url, "keys": wp_keys},
+            # Instabot's demo signs in as the demo user ("secrets": the adapter's further keys)
+            "instabot": {"base_url": self.instabot_url, "keys": ib_keys, "key": ib_keys["api_key"],
+                         "secrets": {"session_key": ib_keys["user_session"]}},
+            "instawp": {"base_url": self.instawp_url, "keys": wp_keys, "key": wp_keys["token"]},
             "tiles": {"template": f"{self.base_url}/tiles/{{z}}/{{x}}/{{y}}.png"},
             "time_scale": self.time_scale,
             "seed": self.seed,

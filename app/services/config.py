@@ -93,10 +93,11 @@ def log_dir() -> Path:
 class Connection:
     """A service's base URL and key, and where each came from (compared by value)."""
 
-    __slots__ = ("service", "base_url", "api_key", "key_source", "url_source")
+    __slots__ = ("service", "base_url", "api_key", "key_source", "url_source", "secrets")
 
     def __init__(self, service: str, base_url: str, api_key: str | None, key_source: str,
-                 url_source: str = "default") -> None:
+                 url_source: str = "default", secrets: dict[str, str] | None = None) -> None:
+        self.secrets = dict(secrets or {})  # the service's further secrets by name (Instabot's master_key...)
         self.service = service
         self.base_url = base_url
         self.api_key = api_key

@@ -7,8 +7,10 @@ Imported when a connection is made, not on the way to the window's first paint.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from app.core import registry
 from app.services.client_base import ApiClient
 from app.services.config import (
     Connection,
@@ -21,11 +23,30 @@ from app.services.config import (
     request_deadline,
 )
 from app.services.credentials import CredentialStore
+from app.services.instabot import InstabotClient
 from app.services.instamapp import InstaMappClient
+from app.services.instawp import InstaWPClient
 from app.services.mapiry import MapiryClient
 
 # The adapter of each service (its class says which service it speaks).
-CLIENT_CLASSES: dict[str, type[ApiClient]] = {cls.service: cls for cls in (InstaMappClient, MapiryClient)}
+CLIENT_CLASSES: dict[str, type[ApiClient]] = {
+    cls.service: cls for cls in (InstaMappClient, MapiryClient, InstabotClient, InstaWPClient)}
+
+
+def secret_env(service: str, secret: str) -> str:
+    """The environment variable of a further secret: INSTABOT_MASTER_KEY, INSTABOT_SESSION_KEY."""
+    return f"{service.upper()}_{secret.upper()}"
+
+
+def load_secrets(service: str, credentials: CredentialStore) -> dict[str, str]:
+    """A service's further secrets (environment first, then this session, then the keyring)."""
+    found: dict[str, str] = {}
+    for secret in registry.SERVICES[service].secrets:
+        value = os.environ.get(secret_env(service, secret), "").strip() or credentials.get(
+            registry.SERVICES[service].secret_id(secret))
+        if value:
+            found[secret] = value
+    return found
 
 
 def load_connection(service: str, credentials: CredentialStore | None = None) -> Connection:
@@ -37,18 +58,19 @@ def load_connection(service: str, credentials: CredentialStore | None = None) ->
         saved = read_connections().get(service)
         url = load_base_url(service)
         url_source = "saved" if isinstance(saved, dict) and saved.get("base_url") else "default"
-    key = env_api_key(service)
-    if key is not None:
-        return Connection(service, url, key, "env", url_source)
     if credentials is None:
         credentials = CredentialStore()
+    secrets = load_secrets(service, credentials)
+    key = env_api_key(service)
+    if key is not None:
+        return Connection(service, url, key, "env", url_source, secrets)
     session = credentials.session_key(service)
     if session is not None:
-        return Connection(service, url, session, "session", url_source)
+        return Connection(service, url, session, "session", url_source, secrets)
     stored = credentials.keyring_key(service)
     if stored is not None:
-        return Connection(service, url, stored, "keyring", url_source)
-    return Connection(service, url, None, "none", url_source)
+        return Connection(service, url, stored, "keyring", url_source, secrets)
+    return Connection(service, url, None, "none", url_source, secrets)
 
 
 def make_client(conn: Connection, **http_kwargs: Any) -> ApiClient:
@@ -62,4 +84,4 @@ def make_client(conn: Connection, **http_kwargs: Any) -> ApiClient:
     cls = CLIENT_CLASSES.get(conn.service)
     if cls is None:
         raise ValueError(f"unknown service {conn.service!r}")
-    return cls(conn.base_url, conn.api_key, **http_kwargs)
+    return cls(conn.base_url, conn.api_key, **conn.secrets, **http_kwargs)

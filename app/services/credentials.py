@@ -19,6 +19,9 @@ from app.services.diagnostics import remember_secret
 
 KEYRING_SERVICE = "Cabinet"
 USERNAMES = {name: f"{name}-api-key" for name in registry.SERVICES}
+# A service's further secrets (Instabot's master key, a user's session key) by their credential id.
+USERNAMES.update({service.secret_id(secret): f"{service.name}-{secret.replace('_', '-')}"
+                  for service in registry.SERVICES.values() for secret in service.secrets})
 
 # Backends that do not keep a secret safely (or at all).
 _REFUSED_MODULE_PREFIXES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
@@ -61,7 +64,9 @@ def _backend_acceptable(backend: Any) -> bool:
 
 
 def _remember_saved(service: str, saved: bool) -> None:
-    """Note in connections.json whether a key is in the keyring (never the key itself)."""
+    """Note in connections.json whether a service's API key is in the keyring (never the key itself)."""
+    if service not in registry.SERVICES:  # a further secret: start-up does not depend on it
+        return
     with contextlib.suppress(OSError):
         config.mark_key_saved(service, saved)
 

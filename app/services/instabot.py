@@ -22,10 +22,12 @@ from app.core.errors import (
     RequestValidationError,
     ServerError,
 )
+from app.core.registry import instabot as instabot_registry
 from app.services.client_base import ApiClient
 from app.services.http import ErrorEnvelope, HttpAnswer, SecretHeader, error_class, unexpected
 
-SERVICE = "instabot"
+SERVICE = instabot_registry.SERVICE.name
+CONNECTION = instabot_registry.CONNECTION.name  # the registry's resource of what the calls return
 DEFAULT_BASE_URL = doc.DEFAULT_BASE_URL
 
 # Each status code of the document's table, as one of Cabinet's typed errors.
@@ -109,3 +111,18 @@ class InstabotClient(ApiClient):
     async def get_user_session(self) -> dict[str, Any]:
         """``GET /usersession``: the signed-in user's session (needs a user session key)."""
         return await self._get("/usersession")
+
+    # -- reads by resource name (the registry's Instabot resource) ----------------------------
+    async def read_one(self, resource: str, key: str) -> dict[str, Any]:
+        if resource == CONNECTION:
+            return await self._connection()
+        return await super().read_one(resource, key)
+
+    async def _connection(self) -> dict[str, Any]:
+        """What the documented calls say of this connection, as one record: the application and
+        API version (``GET /``), the access level, and with a user session whose it is."""
+        record: dict[str, Any] = {"id": "current", **await self.get_info(), "access": self.access}
+        if self.access == doc.ACCESS_USER_SESSION:
+            session = await self.get_user_session()
+            record.update({k: session[k] for k in ("userId", "userName", "email", "createdAt") if k in session})
+        return record

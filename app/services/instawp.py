@@ -8,17 +8,28 @@ until it is ready. Method names equal the OpenAPI operationIds.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from app.core import instawp as doc
+from app.core.registry import instawp as instawp_registry
 from app.services.client_base import ApiClient, path_segment
 from app.services.http import ErrorEnvelope, HttpAnswer, unexpected
 from app.services.pages import Page
 
-SERVICE = "instawp"
+SERVICE = instawp_registry.SERVICE.name
 DEFAULT_BASE_URL = doc.DEFAULT_BASE_URL
+
+
+def process_locale() -> str:
+    """The locale Cabinet runs in (LC_ALL, LC_MESSAGES, LANG, as Qt and gettext read them)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return ""
 
 
 def read_envelope(body: Any) -> ErrorEnvelope | None:
@@ -50,9 +61,9 @@ class InstaWPClient(ApiClient):
 
     service = SERVICE
 
-    def __init__(self, base_url: str, api_key: str | None, *, language: str | None = "en",
+    def __init__(self, base_url: str, api_key: str | None, *, language: str | None = None,
                  **http_kwargs: Any) -> None:
-        self.language = doc.language_for(language)
+        self.language = doc.language_for(language if language is not None else process_locale())
         super().__init__(base_url, api_key, headers={doc.LOCALIZATION_HEADER: self.language},
                          read_error=read_envelope, **http_kwargs)
 
@@ -141,3 +152,11 @@ class InstaWPClient(ApiClient):
 
     async def get_template(self, template_id: str) -> dict[str, Any]:
         return self._one(await self._get(f"/templates/{path_segment(str(template_id))}"), "template").data
+
+    # -- reads by resource name (the registry's InstaWP resources) ----------------------------
+    async def read_page(self, resource: str, scope: str, page: int, per_page: int) -> Page:
+        if resource == instawp_registry.SITES.name:
+            return await self.list_sites(page=page, per_page=per_page)
+        if resource == instawp_registry.TEMPLATES.name:
+            return await self.list_templates(page=page, per_page=per_page)
+        return await super().read_page(resource, scope, page, per_page)

@@ -86,7 +86,7 @@ async def probe_instabot(base_url: str, api_key: str, master_key: str | None = N
                         version=version, access=access, user=user)
 
 
-async def probe_instawp(base_url: str, token: str, language: str | None = "en",
+async def probe_instawp(base_url: str, token: str, language: str | None = None,
                         **http_kwargs: Any) -> WebsiteProbe:
     """How many sites and templates the token sees, and the server's message; never raises."""
     if not token.strip():

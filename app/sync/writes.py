@@ -20,6 +20,7 @@ from app.services.client_base import ServiceClient
 from app.services.instamapp import InstaMappClient
 from app.services.mapiry import MapiryClient
 from app.storage import CacheStore
+from app.sync import sites
 
 
 class PartialSaveError(CabinetError):
@@ -62,6 +63,8 @@ async def save(resource: str, client: ServiceClient, cache: CacheStore, fields: 
         body = create_body(resource, body)
     if resource == "items":
         return await _save_item(_instamapp(client), cache, body, record)
+    if resource == sites.RESOURCE and record is None:
+        return await sites.create_site(sites.instawp(client), cache, str(body["name"]))
     mapiry = _mapiry(client)
     if resource == "maps":
         if record is None:
@@ -148,6 +151,8 @@ async def remove(resource: str, client: ServiceClient, cache: CacheStore, record
     if resource not in RESOURCES or not RESOURCES[resource].can_delete:
         raise ValueError(f"{resource} cannot be deleted")
     record_id = str(record["id"])
+    if resource == sites.RESOURCE:
+        return await sites.delete_site(sites.instawp(client), cache, dict(record))
     mapiry = _mapiry(client)
     if resource == "maps":
         try:

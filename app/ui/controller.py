@@ -92,7 +92,8 @@ class AppController(QObject):
         info = self.sandbox.info
         for map_id in info["mapiry"].get("maps", []):
             await asyncio.to_thread(self.cache.add_known_map, map_id, "demo")
-        conns = {s: Connection(s, info[s]["base_url"], info[s]["key"], "demo") for s in SERVICES if s in info}
+        conns = {s: Connection(s, info[s]["base_url"], info[s]["key"], "demo", secrets=info[s].get("secrets"))
+                 for s in SERVICES if s in info}
         self._make_clients(conns)
 
     async def _connect(self) -> None:

@@ -29,6 +29,7 @@ from app.ui.settings_panel import (
     default_run_task,
     notice,
 )
+from app.ui.settings_websites import PANELS
 
 
 class SettingsDialog(QDialog):
@@ -85,7 +86,8 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.panels: dict[str, ServicePanel] = {}
         for service in SERVICE_TITLES:
-            panel = ServicePanel(service, credentials, self.keyring_ok, run, self.tabs)
+            panel_class = PANELS.get(service, ServicePanel)  # Instabot and InstaWP have panels of their own
+            panel = panel_class(service, credentials, self.keyring_ok, run, self.tabs)
             panel.tested.connect(self._tested)
             self.panels[service] = panel
             tab_title = "&" + SERVICE_TITLES[service]

@@ -28,9 +28,11 @@ from app.services import config
 from app.services.credentials import CredentialStore
 from app.services.probe import INSTAMAPP_SCOPES, ProbeResult, local_date, probe
 from app.ui.palette import style_tone
+from app.services.probe_websites import WebsiteProbe
 from app.ui.status import SERVICE_TITLES
 
 RunTask = Callable[[Coroutine[Any, Any, Any]], Any]
+TestResult = ProbeResult | WebsiteProbe
 
 
 def default_run_task(coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
@@ -90,7 +92,7 @@ class ServicePanel(QWidget):
         self._run_task = run_task
         self._task: asyncio.Task[Any] | None = None
         self._generation = 0
-        self.last_result: ProbeResult | None = None
+        self.last_result: TestResult | None = None
         self.setObjectName(f"{service}Panel")
         title = SERVICE_TITLES[service]
 
@@ -107,6 +109,7 @@ class ServicePanel(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setHorizontalSpacing(10)
         form.setVerticalSpacing(8)
+        self.form = form
 
         # API key, masked, with a show/hide toggle
         self.key_edit = QLineEdit(self.saved_key or "", self)
@@ -259,7 +262,7 @@ class ServicePanel(QWidget):
         async def run() -> None:
             nonlocal finished
             try:
-                result = await probe(self.service, base_url, key)
+                result = await self.run_probe(base_url, key)
             finally:
                 finished = True
                 self._task = None
@@ -271,6 +274,10 @@ class ServicePanel(QWidget):
         task = self._run_task(run())
         if not finished:  # a run_task that ran it to the end already has nothing to keep
             self._task = task
+
+    async def run_probe(self, base_url: str, key: str) -> TestResult:
+        """The connection test of this service with the typed values."""
+        return await probe(self.service, base_url, key)
 
     def cancel_test(self) -> None:
         task, self._task = self._task, None
@@ -290,7 +297,7 @@ class ServicePanel(QWidget):
         if self._task is not None:
             self._generation += 1  # the running test's result will not be shown
 
-    def show_result(self, result: ProbeResult) -> None:
+    def show_result(self, result: TestResult) -> None:
         self.last_result = result
         icon = (
             QStyle.StandardPixmap.SP_DialogApplyButton
@@ -313,7 +320,7 @@ class ServicePanel(QWidget):
         if window.isVisible() and window.height() < wanted:
             window.resize(window.width(), wanted)
 
-    def _details(self, result: ProbeResult) -> list[str]:
+    def _details(self, result: TestResult) -> list[str]:
         """The result's lines as escaped rich text: headline, then what the key may do."""
         esc = html.escape
         title = self.tr("Connected to {0}").format(SERVICE_TITLES[self.service])

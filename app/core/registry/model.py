@@ -54,7 +54,7 @@ class Service(_Record):
     environment variables ``<ID>_API_KEY`` / ``<ID>_BASE_URL``), display name, documented base
     URL and where a person makes a key."""
 
-    __slots__ = ("name", "title", "base_url", "key_place", "key_page", "page_size_max", "pages_counted")
+    __slots__ = ("name", "title", "base_url", "key_place", "key_page", "page_size_max", "pages_counted", "secrets")
     name: str
     title: str
     base_url: str
@@ -62,11 +62,19 @@ class Service(_Record):
     key_page: str  # the page's name alone, for the settings' hints ("" when the app gives none)
     page_size_max: int  # the most records one page may hold
     pages_counted: bool  # a page says how many pages there are (else only whether more follow)
+    secrets: tuple[str, ...]  # further secrets beside the API key, named as the adapter's keyword arguments
 
     def __init__(self, name: str, title: str, base_url: str, key_place: str = "", key_page: str = "", *,
-                 page_size_max: int = 100, pages_counted: bool = False) -> None:
+                 page_size_max: int = 100, pages_counted: bool = False, secrets: tuple[str, ...] = ()) -> None:
         self._set(name=name, title=title, base_url=base_url, key_place=key_place or f"your {title} account",
-                  key_page=key_page, page_size_max=page_size_max, pages_counted=pages_counted)
+                  key_page=key_page, page_size_max=page_size_max, pages_counted=pages_counted,
+                  secrets=tuple(secrets))
+
+    def secret_id(self, secret: str) -> str:
+        """The credential id of a further secret ("instabot.master_key")."""
+        if secret not in self.secrets:
+            raise ValueError(f"{self.name} has no secret {secret!r}")
+        return f"{self.name}.{secret}"
 
     @property
     def key_env(self) -> str:

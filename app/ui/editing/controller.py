@@ -19,7 +19,7 @@ from app.core.errors import ApiError, ConflictError, service_name
 from app.core.undo import CREATE, DELETE, DEPENDENT_KEYS, UPDATE, Change, Entry, UndoStack
 from app.services.client_base import ServiceClient
 from app.storage import CacheStore
-from app.sync import writes
+from app.sync import sites, writes
 from app.ui import tasks
 from app.ui.editing.dialogs import RecordDialog, SecretDialog, confirm_box
 from app.ui.editing.fields import Choice
@@ -61,6 +61,7 @@ class EditController(QObject):
         self.task: Any = None
         self.messages: list[tuple[str, str]] = []
         self.history = UndoStack()  # what Edit → Undo / Redo walk (app/ui/editing/undo.py)
+        self.following_sites: set[str] = set()  # InstaWP sites being created that Cabinet re-reads
 
     # -- capabilities -------------------------------------------------------------------------
     @staticmethod
@@ -234,11 +235,37 @@ class EditController(QObject):
         self._remember(Change(CREATE if creating else UPDATE, spec.name, [entry]))
         self._changed(spec.name)
         label = edits.record_label(spec.name, answer)
-        text = _tr("Created {0} “{1}”.") if creating else _tr("Saved {0} “{1}”.")
-        self.notify(text.format(_tr(spec.singular), label))
+        text = (_tr("Created {0} “{1}”.") if creating else _tr("Saved {0} “{1}”.")).format(_tr(spec.singular), label)
+        if isinstance(answer, sites.SiteAnswer):  # InstaWP's own words, and maybe still being created
+            text = _tr("Site “{0}”: {1}").format(label, answer.message) if answer.message else text
+            if not answer.ready:
+                self.follow_site(answer)
+        self.notify(text)
         if spec.name == "api_keys" and creating:
             self.show_secret(answer)
         self.saved.emit(spec.name, str(answer.get("id", "")))
+
+    def follow_site(self, site: Mapping[str, Any]) -> Any:
+        """Re-read a site InstaWP is still creating until it is ready (the view follows each answer)."""
+        client = self.client("instawp")
+        if client is None:
+            return None
+        name = edits.record_label(sites.RESOURCE, site)
+        self.following_sites.add(str(site.get("id")))
+
+        def done(ready: dict[str, Any]) -> None:
+            self.following_sites.discard(str(site.get("id")))
+            self._changed(sites.RESOURCE)
+            self.notify(_tr("The site “{0}” is ready: {1}").format(name, ready.get("url") or ""))
+
+        def failed(exc: BaseException) -> None:
+            self.following_sites.discard(str(site.get("id")))
+            self.notify(tasks.error_text(exc), "error")
+
+        return tasks.run_task(
+            sites.wait_until_ready(sites.instawp(client), self.cache, dict(site),
+                                   on_update=lambda _s: self._changed(sites.RESOURCE)),
+            on_done=done, on_error=failed)
 
     def _save_failed(self, dialog: RecordDialog, exc: BaseException) -> None:
         spec = dialog.spec
