@@ -91,6 +91,7 @@ class DetailPane(QScrollArea):
             self._layout.addStretch(1)
             return
         heading = QLabel(title or str(record.get("name") or record.get("title") or record.get("item_name") or ""))
+        heading.setObjectName("detailHeading")
         heading.setWordWrap(True)
         heading.setStyleSheet("font-size: 15px; font-weight: 600; padding-bottom: 6px;")
         self._layout.addWidget(heading)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import registry
+from app.core import edits, registry
 from app.ui.columns import COLUMNS, FILTERS, Column, FilterSpec, enum_label
 from app.ui.detail_pane import DetailPane
 from app.ui.palette import style_muted
@@ -306,7 +306,7 @@ class TablePage(QWidget):
         # paints once with the old scroll range and again after its delayed layout).
         self.table.executeDelayedItemsLayout()
         self._show_state()
-        self.detail.show_record(self.selected_record(), self.model.columns, self.model.lookups)
+        self._show_detail(self.selected_record())
 
     def _show_state(self) -> None:
         """The table or the empty-state text, and the row count."""
@@ -335,8 +335,11 @@ class TablePage(QWidget):
 
     # -- selection, copy, export ------------------------------------------------------
     def _row_changed(self, current: Any, _previous: Any) -> None:
-        record = self.model.record(current.row()) if current.isValid() else None
-        self.detail.show_record(record, self.model.columns, self.model.lookups)
+        self._show_detail(self.model.record(current.row()) if current.isValid() else None)
+
+    def _show_detail(self, record: dict[str, Any] | None) -> None:
+        title = edits.record_label(self.resource, record) if record else ""
+        self.detail.show_record(record, self.model.columns, self.model.lookups, title=title)
 
     def selected_record(self) -> dict[str, Any] | None:
         index = self.table.currentIndex()

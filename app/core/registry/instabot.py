@@ -22,10 +22,11 @@ CONNECTION = Resource("instabot_connection", SERVICE.name, (
     F("version", "API version", column=True, width=110),
     F("access", "Access", CHOICE, choices=doc.ACCESS_LEVELS, column=True, width=120),
     F("userName", "Signed in as", column=True, width=160),
+    F("userId", "User ID", column=True, width=140, visible=False),
     F("email", "E-mail", column=True, width=200),
     F("createdAt", "Session since", DATETIME, column=True, width=140),
     ), singular="connection", plural="connections", label_field="applicationName", reading=SINGLE,
-        columns=("applicationName", "version", "access", "userName", "email", "createdAt", "id"),
+        columns=("applicationName", "version", "access", "userName", "email", "createdAt", "userId", "id"),
         view=View("instabot", GROUP, "Application"),
         read_only_note="This is what Instabot's documented calls return: the application, the API version "
                        "and, after a user sign-in (Settings), whose session it is.")
