@@ -33,16 +33,11 @@ CLIENT_CLASSES: dict[str, type[ApiClient]] = {
     cls.service: cls for cls in (InstaMappClient, MapiryClient, InstabotClient, InstaWPClient)}
 
 
-def secret_env(service: str, secret: str) -> str:
-    """The environment variable of a further secret: INSTABOT_MASTER_KEY, INSTABOT_SESSION_KEY."""
-    return f"{service.upper()}_{secret.upper()}"
-
-
 def load_secrets(service: str, credentials: CredentialStore) -> dict[str, str]:
     """A service's further secrets (environment first, then this session, then the keyring)."""
     found: dict[str, str] = {}
     for secret in registry.SERVICES[service].secrets:
-        value = os.environ.get(secret_env(service, secret), "").strip() or credentials.get(
+        value = os.environ.get(registry.SERVICES[service].secret_env(secret), "").strip() or credentials.get(
             registry.SERVICES[service].secret_id(secret))
         if value:
             found[secret] = value

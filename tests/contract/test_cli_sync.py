@@ -127,3 +127,29 @@ def test_the_headless_commands_import_no_qt(env):
             "print(any(m.startswith('PySide6') for m in sys.modules))")
     out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+@pytest.mark.parametrize(("service", "resources"), [("instawp", {"sites": 7, "templates": 4}),
+                                                    ("instabot", {"instabot_connection": 1})])
+def test_sync_and_export_instawp_and_instabot(base_env, sandbox, tmp_path, service, resources):
+    info = sandbox.info
+    env = {**base_env, "INSTAWP_API_KEY": info["instawp"]["key"], "INSTAWP_BASE_URL": sandbox.instawp_url,
+           "INSTABOT_API_KEY": info["instabot"]["key"], "INSTABOT_BASE_URL": sandbox.instabot_url,
+           "INSTABOT_MASTER_KEY": info["instabot"]["keys"]["master_key"]}
+    done = _run(env, "sync", "--service", service, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["counts"] == resources
+    for secret in (info["instabot"]["keys"]["master_key"], info["instawp"]["key"]):
+        assert secret not in done.stdout + done.stderr
+    for resource, count in resources.items():
+        out = tmp_path / f"{resource}.csv"
+        exported = _run(env, "export", resource, "-o", str(out))
+        assert exported.returncode == 0, exported.stderr
+        rows = list(csv.DictReader(out.open(encoding="utf-8")))
+        assert len(rows) == count
+    if service == "instabot":
+        assert rows[0]["applicationName"] == "Cabinet Demo Bot" and rows[0]["access"] == "master_key"
+    else:
+        sites = json.loads(_run(env, "export", "sites", "--format", "json").stdout)
+        assert {s["type"] for s in sites} == {"temporary", "reserved"}
+        assert all(len(s["created_at"]) == len("2025-03-01 09:30:00.123") for s in sites)

@@ -76,6 +76,11 @@ class Service(_Record):
             raise ValueError(f"{self.name} has no secret {secret!r}")
         return f"{self.name}.{secret}"
 
+    def secret_env(self, secret: str) -> str:
+        """The environment variable of a further secret: INSTABOT_MASTER_KEY."""
+        self.secret_id(secret)
+        return f"{self.name.upper()}_{secret.upper()}"
+
     @property
     def key_env(self) -> str:
         return f"{self.name.upper()}_API_KEY"
