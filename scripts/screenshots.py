@@ -14,9 +14,29 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+async def settings_shot(window: Any, info: dict[str, Any], out: Path) -> None:
+    """The Instabot settings panel after a user's sign-in was tested (against the demo sandbox)."""
+    controller_sandbox = info
+    dialog = window.open_settings()
+    panel = dialog.panel("instabot")
+    dialog.tabs.setCurrentWidget(panel)
+    panel.url_edit.setText(controller_sandbox["instabot"]["base_url"])
+    panel.key_edit.setText(controller_sandbox["instabot"]["key"])
+    panel.access_button("user_session").setChecked(True)
+    panel.session_edit.setText(controller_sandbox["instabot"]["secrets"]["session_key"])
+    panel.start_sign_in()
+    while panel.is_testing():
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    dialog.grab().save(str(out / "settings-instabot.png"))
+    print(out / "settings-instabot.png")
+    dialog.reject()
 
 
 def main() -> int:
@@ -79,7 +99,8 @@ def main() -> int:
         controller.start()
         while not synced:
             await asyncio.sleep(0.05)
-        for view, select in (("items", 2), ("locations", 4), ("sales", None), ("layers", 1), ("maps", 0)):
+        for view, select in (("items", 2), ("locations", 4), ("sales", None), ("layers", 1), ("maps", 0),
+                             ("sites", 1), ("templates", 1), ("instabot", 0)):
             window.show_view(view)
             page = window.current_page()
             table = getattr(page, "table", None)
@@ -99,6 +120,8 @@ def main() -> int:
         wizard.grab().save(str(out / "import-wizard.png"))
         print(out / "import-wizard.png")
         wizard.close()
+        assert controller.sandbox is not None
+        await settings_shot(window, controller.sandbox.info, out)
         await controller.shutdown()
 
     with loop:
