@@ -18,7 +18,8 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 _SESSION_DIR = tempfile.mkdtemp(prefix="cabinet-tests-")
 os.environ["CABINET_DATA_DIR"] = os.path.join(_SESSION_DIR, "data")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_SESSION_DIR, "config")
-for _name in ("INSTAMAPP_API_KEY", "MAPIRY_API_KEY", "INSTAMAPP_BASE_URL", "MAPIRY_BASE_URL"):
+for _name in ("INSTAMAPP_API_KEY", "MAPIRY_API_KEY", "INSTAMAPP_BASE_URL", "MAPIRY_BASE_URL", "INSTABOT_API_KEY",
+              "INSTAWP_API_KEY", "INSTABOT_BASE_URL", "INSTAWP_BASE_URL", "INSTABOT_MASTER_KEY", "INSTABOT_SESSION_KEY"):
     os.environ.pop(_name, None)
 # No test touches the developer's keyring unless it sets one up itself (see test_keyring_secret_service).
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
