@@ -231,3 +231,13 @@ async def test_localization_header_sent() -> None:
         assert seen[-1].headers["X-localization"] == sent
         assert seen[-1].headers["Authorization"] == "Bearer t"
         assert seen[-1].url.params["type"] == "reserved"
+
+
+@pytest.mark.parametrize(("env", "lang"), [({"LANG": "es_ES.UTF-8"}, "es"), ({"LC_ALL": "es_MX.UTF-8", "LANG": "en_US"}, "es"),
+                                           ({"LANG": "en_GB.UTF-8"}, "en"), ({}, "en")])
+def test_the_language_cabinet_runs_in(monkeypatch, env, lang) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert InstaWPClient("https://app.instawp.io/api/v2", "t").language == lang
