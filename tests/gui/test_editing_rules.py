@@ -21,6 +21,9 @@ def test_what_each_resource_allows() -> None:
         "tags": (True, True, True),
         "layers": (True, True, True),
         "api_keys": (True, False, True),
+        "instabot_connection": (False, False, False),
+        "sites": (True, False, True),
+        "templates": (False, False, False),
     }
     assert not edits.can_create("sales_summary") and not edits.can_delete("nothing")
     assert edits.MAP_SCOPED == ("locations", "categories", "tags", "layers")

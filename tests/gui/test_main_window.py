@@ -93,7 +93,8 @@ def test_sidebar_lists_every_view_and_navigates(qtbot, cache: Cache) -> None:
         labels.append(top.text(0))
         labels.extend(top.child(j).text(0) for j in range(top.childCount()))
     assert labels == ["Inventory", "Items", "Collections", "Listings", "Sales", "Maps", "Maps", "Locations",
-                      "Categories", "Tags", "Layers", "Imports", "Account", "Mapiry API keys"]
+                      "Categories", "Tags", "Layers", "Imports", "Account", "Mapiry API keys",
+                      "Instabot", "Application", "Websites", "Sites", "Templates"]
     seen = []
     window.viewChanged.connect(seen.append)
     for name in VIEW_NAMES:
