@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from app.services import config
 from app.services.credentials import CredentialStore
 from app.services.probe import INSTAMAPP_SCOPES, ProbeResult, local_date, probe
-from app.ui.palette import style_tone
 from app.services.probe_websites import WebsiteProbe
+from app.ui.palette import style_tone
 from app.ui.status import SERVICE_TITLES
 
 RunTask = Callable[[Coroutine[Any, Any, Any]], Any]
