@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the keyring fixture imported from test_settings_dialog
 """The Instabot and InstaWP settings panels: Test connection, the access levels, a user's sign-in."""
 
 from __future__ import annotations
@@ -7,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 import qasync
 from PySide6.QtCore import Qt
@@ -19,6 +19,7 @@ from app.services.credentials import KEYRING_SERVICE, CredentialStore
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.settings_websites import MASTER_SECRET, SESSION_SECRET, InstabotPanel, InstaWPPanel
 from tests.gui.looping import drive, in_loop
+from tests.gui.test_settings_dialog import memory_keyring  # noqa: F401 - the keyring double as a fixture
 from tests.keyring_double import MemoryKeyring
 
 
@@ -32,22 +33,22 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     CredentialStore.clear_session()
 
 
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
-
-
 def _dialog(qtbot: Any, loop: qasync.QEventLoop) -> SettingsDialog:
     dialog = SettingsDialog(CredentialStore(), run_task=lambda coro: asyncio.ensure_future(coro))
     qtbot.addWidget(dialog)
     in_loop(loop, dialog.show)
     return dialog
+
+
+def _instabot(qtbot: Any, loop: qasync.QEventLoop, sandbox: Any) -> tuple[SettingsDialog, InstabotPanel]:
+    """The dialog with its Instabot tab open, the sandbox's address and API key typed in."""
+    dialog = _dialog(qtbot, loop)
+    panel = dialog.panel("instabot")
+    assert isinstance(panel, InstabotPanel)
+    dialog.tabs.setCurrentWidget(panel)
+    panel.url_edit.setText(sandbox.instabot_url)
+    panel.key_edit.setText(sandbox.info["instabot"]["keys"]["api_key"])
+    return dialog, panel
 
 
 def _test(qtbot: Any, loop: qasync.QEventLoop, panel: Any) -> str:
@@ -60,11 +61,7 @@ def _test(qtbot: Any, loop: qasync.QEventLoop, panel: Any) -> str:
 
 def test_instabot_access_levels_and_test_connection(qtbot: Any, qloop: Any, sandbox: Any) -> None:
     keys = sandbox.info["instabot"]["keys"]
-    dialog = _dialog(qtbot, qloop)
-    panel = dialog.panel("instabot")
-    assert isinstance(panel, InstabotPanel)
-    panel.url_edit.setText(sandbox.instabot_url)
-    panel.key_edit.setText(keys["api_key"])
+    _dialog_, panel = _instabot(qtbot, qloop, sandbox)
     assert panel.access() == ib.ACCESS_API_KEY and not panel.master_edit.isEnabled()
     text = _test(qtbot, qloop, panel)
     assert "Cabinet Demo Bot" in text and "2016-05-01" in text and "API key only" in text
@@ -83,14 +80,9 @@ def test_instabot_access_levels_and_test_connection(qtbot: Any, qloop: Any, sand
 def test_instabot_user_sign_in_is_kept_like_a_secret(qtbot: Any, qloop: Any, sandbox: Any,
                                                      memory_keyring: MemoryKeyring, isolated: Path) -> None:
     keys = sandbox.info["instabot"]["keys"]
-    dialog = _dialog(qtbot, qloop)
-    panel = dialog.panel("instabot")
-    assert isinstance(panel, InstabotPanel)
-    panel.url_edit.setText(sandbox.instabot_url)
-    panel.key_edit.setText(keys["api_key"])
+    dialog, panel = _instabot(qtbot, qloop, sandbox)
     panel.access_button(ib.ACCESS_USER_SESSION).setChecked(True)
     panel.session_edit.setText(keys["user_session"])
-    dialog.tabs.setCurrentWidget(panel)
     in_loop(qloop, qtbot.mouseClick, panel.sign_in, Qt.MouseButton.LeftButton)
     drive(qloop, lambda: not panel.is_testing())
     assert panel.signed_in_as == "Dana Demo"
@@ -116,11 +108,7 @@ def test_instabot_user_sign_in_is_kept_like_a_secret(qtbot: Any, qloop: Any, san
 
 
 def test_instabot_sign_in_refused(qtbot: Any, qloop: Any, sandbox: Any) -> None:
-    dialog = _dialog(qtbot, qloop)
-    panel = dialog.panel("instabot")
-    assert isinstance(panel, InstabotPanel)
-    panel.url_edit.setText(sandbox.instabot_url)
-    panel.key_edit.setText(sandbox.info["instabot"]["keys"]["api_key"])
+    _dialog_, panel = _instabot(qtbot, qloop, sandbox)
     panel.access_button(ib.ACCESS_USER_SESSION).setChecked(True)
     panel.session_edit.setText("ibs_not_a_session_0000000000000000")
     in_loop(qloop, qtbot.mouseClick, panel.sign_in, Qt.MouseButton.LeftButton)
