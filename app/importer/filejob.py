@@ -28,6 +28,7 @@ from app.core.csvimport import (
     open_input,
 )
 from app.importer.jobs import JobRow, JobStore
+from app.importer.ports import ImportClient
 from app.importer.reconcile import MapIndex, index_map
 from app.importer.taxonomy import SourceRow, TaxonomyPlan, UsedNames, build_job_rows, plan_taxonomy_names
 
@@ -90,7 +91,7 @@ class MapPlan:
     baseline_ids: list[str] = field(default_factory=list)
 
 
-async def plan_map(client: Any, map_id: str, check: FileCheck) -> MapPlan:
+async def plan_map(client: ImportClient, map_id: str, check: FileCheck) -> MapPlan:
     """Read the map once (general bucket): its locations and the taxonomy the file names."""
     index = await index_map(client, map_id)
     taxonomy = await plan_taxonomy_names(client, map_id, check.names)

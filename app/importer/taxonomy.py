@@ -130,7 +130,7 @@ async def plan_taxonomy(client: ImportClient, map_id: str, rows: Sequence[Source
     return await plan_taxonomy_names(client, map_id, used_names(rows))
 
 
-async def plan_taxonomy_names(client: Any, map_id: str, wanted: dict[str, list[str]]) -> TaxonomyPlan:
+async def plan_taxonomy_names(client: ImportClient, map_id: str, wanted: dict[str, list[str]]) -> TaxonomyPlan:
     """Match names (``used_names()``) to the map's categories, tags and layers."""
     plan = TaxonomyPlan(map_id)
     for kind in KINDS:

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.client_base import ServiceClient
+from app.storage import CacheStore
 from app.sync import known_maps as K
 from app.ui import tasks
 
@@ -54,7 +56,7 @@ class AddMapsDialog(QDialog):
 
     mapsAdded = Signal(list)  # the ids of the maps added (emitted once per run with any added)
 
-    def __init__(self, cache: Any, client: Callable[[], Any], parent: QWidget | None = None,
+    def __init__(self, cache: CacheStore, client: Callable[[], ServiceClient | None], parent: QWidget | None = None,
                  open_settings: Callable[[], None] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("addMapsDialog")

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QMenu
 
 from app.core import edits
 from app.core.undo import Change, Step, UndoStack, redo_steps, relink_fields, undo_steps
+from app.services.client_base import ServiceClient
+from app.storage import CacheStore
 from app.sync import writes
 from app.ui import tasks
 
@@ -23,7 +25,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Undo", text)
 
 
-async def run_steps(steps: list[Step], client: Any, cache: Any) -> None:
+async def run_steps(steps: list[Step], client: ServiceClient, cache: CacheStore) -> None:
     """Send the steps one by one (each reads the record as the cache holds it now)."""
     for step in steps:
         current = None

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from app.core.csvimport import ValidRow
+from app.storage import CacheStore
 from app.ui.import_wizard.base import tr
 from app.ui.map.view import MapView
 
@@ -27,7 +28,7 @@ class PreviewMap(MapView):
         self.splitter.setSizes([560, 170])
         self._existing: dict[str, list[Any]] = {"keys": [], "lats": [], "lngs": [], "names": []}
 
-    def set_existing(self, cache: Any, map_id: str | None) -> None:
+    def set_existing(self, cache: CacheStore, map_id: str | None) -> None:
         """The target map's cached locations (none when no map is chosen yet)."""
         if map_id is None:
             self._existing = {"keys": [], "lats": [], "lngs": [], "names": []}
