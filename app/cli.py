@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from app import __version__
+from app import version
 
 # Modules that register sub-commands, in the order they appear in --help.
 COMMAND_MODULES = (
@@ -30,12 +30,24 @@ def _run_gui(args: argparse.Namespace) -> int:
     return run_gui(args)
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: reads the version (importlib.metadata) only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0,
+                         help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"cabinet {version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cabinet",
         description="Cabinet: browse and edit your InstaMapp inventory and Mapiry maps, online or offline.",
     )
-    parser.add_argument("--version", action="version", version=f"cabinet {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="also print the log to stderr (it always goes to the log file)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

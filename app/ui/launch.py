@@ -15,7 +15,11 @@ import argparse
 import gc
 import os
 import sys
+import textwrap
 from typing import TYPE_CHECKING, Any
+
+from app import version
+from app.ui.platform_check import check_platform
 
 if TYPE_CHECKING:
     from app.storage import Cache
@@ -88,6 +92,10 @@ def _first_paint_report(window: MainWindow, when: float) -> None:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    problem = check_platform()
+    if problem is not None:  # no display, or a system library Qt needs is missing: say so, no Qt abort
+        print(textwrap.fill(problem, 100, break_on_hyphens=False), file=sys.stderr, flush=True)
+        return 1
     # No cyclic garbage collection until the first frame: the imports and the window allocate
     # a few hundred thousand objects that all live on, and a collection pass every 700 of them
     # only walks them again. Collection resumes right after the first paint.
@@ -111,7 +119,7 @@ def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None
     # imported after it (for its __feature__ switches), which the cache and its sqlite3 and
     # json need not pay.
     # start-up: the window paints before this loads (tests/benchmarks/bench_ui_startup.py)
-    from app import APP_NAME, __version__
+    from app import APP_ID, APP_NAME
     from app.services.config import data_dir
     from app.storage import Cache, DatabaseDamagedError
 
@@ -132,10 +140,9 @@ def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None
     # Qt 6 rounds high-DPI scale factors with PassThrough by default: nothing to set for that.
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
-    QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName(APP_NAME)
-    app.setDesktopFileName("cabinet")  # the desktop entry (and its icon) the window belongs to
+    app.setDesktopFileName(APP_ID)  # the desktop entry (and its icon) the window belongs to
     if damaged is not None:
         from app.ui.cache_dialog import rebuild_or_quit
 
@@ -148,13 +155,15 @@ def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None
 
 
 def _set_window_icon(app: Any) -> None:
-    """The app's window icon, set right after the first paint: the window manager draws it, not
-    the window, and loading it (QIcon, an SVG) is work the first frame does not need."""
+    """The app's window icon and version, set right after the first paint: the window manager
+    draws the icon, not the window, and loading it (QIcon, an SVG) or the version (package
+    metadata) is work the first frame does not need."""
     # start-up: the window paints before this loads (tests/benchmarks/bench_ui_startup.py)
     from PySide6.QtGui import QIcon
 
     from app.resources import resource_path
 
+    app.setApplicationVersion(version())
     app.setWindowIcon(QIcon(str(resource_path("icons", "cabinet.svg"))))
 
 
