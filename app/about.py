@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from importlib import metadata
 
-from app import APP_NAME, __version__
+from app import APP_NAME, DIST_NAME, __version__
 
-DISTRIBUTION = "cabinet"
+DISTRIBUTION = DIST_NAME
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _MAX_LIBRARIES = 200  # a bound on the walk over requirements
 

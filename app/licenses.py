@@ -1,22 +1,24 @@
-"""Cabinet's licence and the licences of what it uses, for Help → About (Qt-free).
+"""The licence *texts* behind About's list (app/about.py names the libraries and their licences):
+Cabinet's own, every library's, and the bundle's non-Python parts. Qt-free.
 
 Python packages carry their licence files in their installed metadata (dist-info), in a pip
 install and in the bundle alike (the bundle keeps the dist-info of everything it holds). The
-bundle also ships the parts that are not Python packages (the interpreter, Qt, system
-libraries); their texts are in app/resources/licenses/<component>/, written at build time.
+bundle also ships the parts that are not Python packages (the interpreter, Qt, the system
+libraries it copies); their texts are in app/resources/licenses/<component>-<version>/,
+written at build time by packaging/notices.py.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib.metadata import Distribution, PackageNotFoundError, distribution
+from importlib import metadata
 from pathlib import Path
 
-from app import DIST_NAME
+from app import DIST_NAME, version
+from app.about import bundled_libraries, cabinet_licence
 from app.resources import resource_path
 
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _LICENCE_FILE = re.compile(r"(^|/)(LICEN[CS]E|COPYING|NOTICE|AUTHORS)[^/]*$|(^|/)licenses/", re.IGNORECASE)
 
 
@@ -36,17 +38,12 @@ class Notice:
                            for path in self.files)
 
 
-def _license_name(dist: Distribution) -> str:
-    meta = dist.metadata
-    expression = meta.get("License-Expression") or ""
-    if expression:
-        return expression
-    classifiers = [c.rsplit(" :: ", 1)[-1] for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
-    short = (meta.get("License") or "").strip()
-    return ", ".join(classifiers) or (short if short and "\n" not in short else "see the licence files")
-
-
-def _files(dist: Distribution) -> tuple[Path, ...]:
+def licence_files(distribution: str) -> tuple[Path, ...]:
+    """The licence files in an installed distribution's metadata; none when it has none."""
+    try:
+        dist = metadata.distribution(distribution)
+    except metadata.PackageNotFoundError:
+        return ()
     found = []
     for entry in dist.files or []:
         if ".dist-info/" in str(entry) and _LICENCE_FILE.search(str(entry)):
@@ -56,68 +53,27 @@ def _files(dist: Distribution) -> tuple[Path, ...]:
     return tuple(sorted(found))
 
 
-def _notice(dist: Distribution) -> Notice:
-    return Notice(dist.metadata["Name"], dist.version, _license_name(dist), _files(dist))
-
-
 def cabinet_notice() -> Notice:
     """Cabinet's own licence (MIT)."""
-    try:
-        return _notice(distribution(DIST_NAME))
-    except PackageNotFoundError:
-        return Notice("cabinet", "unknown", "MIT", ())
-
-
-def _requirement_names(dist: Distribution) -> list[str]:
-    """The packages ``dist`` requires, without the optional extras (`; extra == ...`)."""
-    names = []
-    for requirement in dist.requires or []:
-        if "extra ==" in requirement.replace("extra==", "extra =="):
-            continue
-        match = _NAME.match(requirement)
-        if match:
-            names.append(match.group(1))
-    return names
-
-
-def python_package_notices() -> list[Notice]:
-    """Every Python package Cabinet runs on (what it requires, and what those require) that is
-    installed here, sorted by name."""
-    seen: dict[str, Notice] = {}
-    pending = _requirement_names(distribution(DIST_NAME)) if _installed(DIST_NAME) else []
-    while pending:
-        name = pending.pop()
-        key = re.sub(r"[-_.]+", "-", name).lower()
-        if key in seen or not _installed(name):
-            continue  # a platform-specific requirement that is not installed on this one
-        dist = distribution(name)
-        seen[key] = _notice(dist)
-        pending.extend(_requirement_names(dist))
-    return sorted(seen.values(), key=lambda n: n.name.lower())
-
-
-def _installed(name: str) -> bool:
-    try:
-        distribution(name)
-    except PackageNotFoundError:
-        return False
-    return True
+    return Notice(DIST_NAME, version(), cabinet_licence(), licence_files(DIST_NAME))
 
 
 def bundled_notices() -> list[Notice]:
-    """The parts of a bundle that are not Python packages (the interpreter, Qt, system libraries);
-    none in a pip install. Folder names are ``<component>-<version>``."""
+    """The bundle's parts that are not Python packages (the interpreter, Qt, system libraries);
+    none in a pip install or a checkout."""
     folder = resource_path("licenses")
     if not folder.is_dir():
         return []
     notices = []
     for component in sorted(p for p in folder.iterdir() if p.is_dir()):
-        name, _, version = component.name.rpartition("-")
+        name, _, release = component.name.rpartition("-")
         files = tuple(sorted(p for p in component.iterdir() if p.is_file()))
-        notices.append(Notice(name or component.name, version, "see the licence files", files))
+        notices.append(Notice(name or component.name, release, "see the licence files", files))
     return notices
 
 
 def third_party_notices() -> list[Notice]:
-    """Everything About lists besides Cabinet itself: bundled parts first, then Python packages."""
-    return [*bundled_notices(), *python_package_notices()]
+    """Everything About lists besides Cabinet, with the licence texts: the bundle's non-Python
+    parts first, then every library Cabinet runs on (app.about.bundled_libraries)."""
+    libraries = [Notice(lib.name, lib.version, lib.licence, licence_files(lib.name)) for lib in bundled_libraries()]
+    return [*bundled_notices(), *libraries]
