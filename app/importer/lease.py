@@ -15,6 +15,7 @@ import os
 import socket
 import sqlite3
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,20 +60,23 @@ def _process_state(pid: int) -> str:
 
 @dataclass(frozen=True)
 class Owner:
-    """Who runs a job: a process on a host."""
+    """Who runs a job: a runner (``runner``, a token of its own) in a process on a host. Two
+    runners of one process are two owners: one of them is refused."""
 
     host: str
     pid: int
     start: str
+    runner: str = ""
 
     @property
     def key(self) -> str:
-        return f"{self.host}:{self.pid}:{self.start}"
+        return f"{self.host}:{self.pid}:{self.start}:{self.runner}"
 
     @classmethod
     def this_process(cls) -> Owner:
+        """A new owner in this process (each runner makes its own)."""
         pid = os.getpid()
-        return cls(socket.gethostname(), pid, _process_start(pid))
+        return cls(socket.gethostname(), pid, _process_start(pid), uuid.uuid4().hex[:12])
 
     def is_gone(self) -> bool:
         """True when this owner is a process of this machine that no longer runs."""
@@ -136,16 +140,18 @@ class LeaseLostError(CabinetError):
 
 
 _COLUMNS = "job_id, host, pid, start, acquired_at, heartbeat_at, expires_at"
+_READ = f"SELECT {_COLUMNS}, owner FROM import_leases WHERE job_id = ?"
 
 
 def current_holder(conn: sqlite3.Connection, job_id: str, now: float | None = None) -> Holder | None:
     """The live lease on the job, if any (an expired one, or one of a dead process, is none)."""
     now = time.time() if now is None else now
-    row = conn.execute(f"SELECT {_COLUMNS} FROM import_leases WHERE job_id = ?", (job_id,)).fetchone()
+    row = conn.execute(_READ, (job_id,)).fetchone()
     if row is None:
         return None
-    job, host, pid, start, acquired, heartbeat, expires = tuple(row)
-    holder = Holder(job, Owner(host, int(pid), start), acquired, heartbeat, expires)
+    job, host, pid, start, acquired, heartbeat, expires, key = tuple(row)
+    owner = Owner(host, int(pid), start, str(key).rsplit(":", 1)[-1] if str(key).count(":") >= 3 else "")
+    holder = Holder(job, owner, acquired, heartbeat, expires)
     if holder.expires_at <= now or holder.owner.is_gone():
         return None
     return holder

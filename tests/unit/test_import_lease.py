@@ -111,3 +111,13 @@ async def test_a_runner_whose_lease_was_taken_over_stops_sending(tmp_path: Path,
     assert store.lease_holder(job_id).owner == other  # not released: it is the other runner's
     assert store.get_job(job_id).state not in (J.FAILED, J.CANCELLED, J.DONE)
     store.close()
+
+
+def test_two_runners_of_one_process_do_not_share_a_job(store: JobStore) -> None:
+    job = _job(store)
+    first, second = Owner.this_process(), Owner.this_process()
+    assert first != second and first.pid == second.pid
+    assert store.acquire_lease(job, first) is None
+    assert store.acquire_lease(job, second).owner == first
+    store.release_lease(job, first)
+    assert store.acquire_lease(job, second) is None
