@@ -154,6 +154,11 @@ class ImportsView(QWidget):
             text += " · " + _tr("next batch in {0}").format(countdown_text(event.wait_until - self.manager.clock()))
         if state == J.FAILED and error:
             text += f": {error}"
+        if state not in J.FINISHED_STATES:
+            holder = self.manager.held_elsewhere(job_id)
+            if holder is not None:  # the command line (or another window) runs it
+                since = datetime.fromtimestamp(holder.acquired_at).strftime("%H:%M")
+                text += " · " + _tr("run by {0} since {1}").format(holder.owner.describe(), since)
         return text
 
     def _on_progress(self, event: JobProgress) -> None:
@@ -188,6 +193,7 @@ class ImportsView(QWidget):
         running = job_id is not None and self.manager.is_running(job_id)
         state = info.state if info is not None else None
         self.pause_button.setEnabled(running and state in (J.RUNNING, J.WAITING, J.QUEUED))
-        self.resume_button.setEnabled(info is not None and not info.finished
+        elsewhere = job_id is not None and not running and self.manager.held_elsewhere(job_id) is not None
+        self.resume_button.setEnabled(info is not None and not info.finished and not elsewhere
                                       and (state == J.PAUSED or state == J.FAILED or not running))
-        self.cancel_button.setEnabled(info is not None and not info.finished)
+        self.cancel_button.setEnabled(info is not None and not info.finished and not elsewhere)

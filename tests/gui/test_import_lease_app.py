@@ -14,6 +14,7 @@ from app.services.mapiry import MapiryClient
 from app.storage import Cache
 from app.ui import tasks
 from app.ui.import_manager import ImportManager
+from app.ui.imports_view import ImportsView
 from tests.contract.cli_import import (
     ROOT,
     TIME_SCALE,
@@ -26,7 +27,7 @@ from tests.contract.cli_import import (
     reaped,
     write_csv,
 )
-from tests.gui.looping import drive, in_loop, qloop, run  # noqa: F401 - fixture
+from tests.gui.looping import drive, in_loop, qloop, run, show  # noqa: F401 - fixture
 
 
 def test_the_app_resumes_only_jobs_nobody_runs(qtbot: Any, qloop: qasync.QEventLoop, make_sandbox: Any,  # noqa: F811
@@ -51,7 +52,15 @@ def test_the_app_resumes_only_jobs_nobody_runs(qtbot: Any, qloop: qasync.QEventL
         assert in_loop(qloop, manager.resume_unfinished) == []  # the app at start: not this one
         holder = manager.held_elsewhere(job_id)
         assert holder is not None and holder.owner.pid == proc.pid
-        in_loop(qloop, manager.start, job_id)  # the person presses Resume anyway
+        view = in_loop(qloop, ImportsView, cache, manager)
+        qtbot.addWidget(view)
+        view.resize(1000, 260)
+        show(qloop, view)
+        in_loop(qloop, view.select_job, job_id)
+        assert f"run by process {proc.pid} on this computer since" in view.state_text(job_id)
+        assert not view.resume_button.isEnabled() and not view.cancel_button.isEnabled()
+        view.grab().save("/tmp/shot-imports-held.png")
+        in_loop(qloop, manager.start, job_id)  # pressed Resume anyway (say, before the view knew)
         drive(qloop, lambda: bool(errors) and not manager.is_running(job_id))
         assert f"is being run by process {proc.pid}" in errors[0]
         assert manager.job(job_id).state != J.FAILED  # the other runner's job is not marked failed
