@@ -158,5 +158,7 @@ def test_a_read_only_data_folder_browses_and_exports_but_does_not_write(tmp_path
         exported = cabinet(data, "export", "maps", "--format", "json")
         assert exported.returncode == 0 and MAP in exported.stdout, exported.stderr
         assert cabinet(data, "import", "--list").returncode == 0
+        assert_message(cabinet(data, "export", "maps", "-o", data / "maps.csv"), USAGE, "Choose another place")
+        assert not (data / "maps.csv").exists()
         for command in (("maps", "remove", MAP), ("maps", "add", "c0abcdef0123456789abcdee")):
             assert_message(cabinet(data, *command), USAGE, "is read-only", "CABINET_DATA_DIR")
