@@ -32,6 +32,7 @@ from tests.contract.cli_import import (
 )
 from tests.contract.slow_proxy import SlowProxy
 
+LONG_JOB_ROWS = 2000
 HOLD = 4.0  # seconds the proxy holds the bulk request
 DEADLINE = 6.0  # the client's total request deadline (longer than the hold)
 
@@ -57,23 +58,23 @@ def _jobs(env: dict[str, str]) -> list[dict[str, Any]]:
 
 @pytest.mark.slow
 def test_a_resume_while_the_import_runs_says_who_holds_the_job(paced_sandbox: Any, tmp_path: Path) -> None:
-    names = write_csv(tmp_path / "cafés.csv")
+    names = write_csv(tmp_path / "cafés.csv", rows=LONG_JOB_ROWS)  # 20 batches, one a second: it runs a while
     map_id = new_map(paced_sandbox)
     env = env_for(paced_sandbox, tmp_path / "data")
     first = subprocess.Popen(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id, "--json"),
                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     with reaped(first):
         _wait_for(lambda: location_count(paced_sandbox, map_id) >= 100, 20, "the first batch")
-        time.sleep(0.5)
+        assert _jobs(env)[0]["run_by"]["pid"] == first.pid  # --list says who runs it
         second = subprocess.run(cabinet("--resume", "--json"), cwd=ROOT, env=env, capture_output=True, timeout=30)
+        assert first.poll() is None, "the import ended before the second runner came: no test"
         assert second.returncode == 2, second.stderr.decode()
         message = second.stderr.decode()
         assert f"is being run by process {first.pid} on this computer since" in message
         assert "Traceback" not in message and second.stdout == b""
-        assert _jobs(env)[0]["run_by"]["pid"] == first.pid  # --list says who runs it
-        out, err = first.communicate(timeout=60)
+        out, err = first.communicate(timeout=90)
     assert first.returncode == 0, err.decode()
-    assert json.loads(out)["created"] == VALID_ROWS
+    assert json.loads(out)["created"] == len(names)
     assert _jobs(env)[0]["run_by"] is None  # let go at the end
     check_map(paced_sandbox, map_id, names)
 
