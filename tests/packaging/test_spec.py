@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 from app import APP_ID, APP_NAME
+from app.cli import COMMAND_MODULES
 from tests.packaging.tools import PACKAGING, ROOT, load
 
 SPEC = PACKAGING / "cabinet.spec"
@@ -86,6 +87,7 @@ def test_the_spec_reads_for_each_platform_and_its_inputs_exist(
     recorder = read_spec(platform, icons, tmp_path / "notices", monkeypatch)
     (scripts,), analysis = recorder.calls["Analysis"][0]
     assert all(Path(script).is_file() for script in scripts)
+    assert set(COMMAND_MODULES) <= set(analysis["hiddenimports"]), "sub-commands are imported by name"
     for source, _dest in analysis["datas"]:
         assert Path(source).exists(), source
     metadata = {Path(source).name.split("-")[0].split(".")[0] for source, _dest in analysis["datas"]
