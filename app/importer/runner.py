@@ -177,9 +177,13 @@ class JobRunner:
         clock: Callable[[], float] = time.time,
         owner: Owner | None = None,
         deadline: float | None = None,
+        landed: Callable[[str, list[dict[str, Any]]], None] | None = None,
     ) -> None:
         """``deadline``: the client's total request deadline (seconds), by default its own
-        (``client.request_deadline``): a request sent is answered, failed or dead by then."""
+        (``client.request_deadline``): a request sent is answered, failed or dead by then.
+        ``landed(map_id, locations)``: the locations as the service answered, after each batch is
+        created and after each location's layers are set (the app puts them in its cache)."""
+        self.landed = landed
         self.store = store
         self.client = client
         self.job_id = job_id
@@ -392,6 +396,8 @@ class JobRunner:
                 self.job_id, seq, {r.idx: loc["id"] for r, loc in zip(todo, created, strict=True)},
                 state=J.B_CREATED if has_layers else J.B_DONE,
             )
+            if self.landed is not None:
+                self.landed(self.map_id, [loc for loc in created if isinstance(loc, dict)])
             self._emit()
             if not has_layers:
                 return True
@@ -461,10 +467,12 @@ class JobRunner:
                 if not await self._wait_for(self.general_pacer):
                     return False
                 try:
-                    await self.client.set_location_layers(self.map_id, r.location_id, r.layer_ids)
+                    located = await self.client.set_location_layers(self.map_id, r.location_id, r.layer_ids)
                 except RateLimitedError as exc:
                     self.general_pacer.on_rate_limited(exc.retry_after)
                     continue
+                if self.landed is not None and isinstance(located, dict):
+                    self.landed(self.map_id, [located])
                 break
             self.store.mark_layers_done(self.job_id, seq, r.idx)
         if self.store.batch_state(self.job_id, seq) == J.B_CREATED:

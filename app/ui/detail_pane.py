@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.columns import COLOR, DATETIME, LAYERS, Column, Lookups, format_value
+from app.ui.export import shown_text
 from app.ui.palette import style_muted
 
 
@@ -138,7 +139,7 @@ class DetailPane(QScrollArea):
             row.addWidget(swatch(value))
             row.addWidget(self._text_label(col.key, value), 1)
             return box
-        text = col.text(record, lookups)
+        text = shown_text(col, record, lookups)  # a coordinate with every digit stored
         if col.fmt == DATETIME and value:
             text = f"{text}  ({value})"
         return self._text_label(col.key, text or "—")

@@ -55,6 +55,7 @@ class ImportManager(QObject):
     # Once a second while a job waits for the rate limit: the one clock every countdown on the
     # screen (status bar, Imports view, wizard) redraws from, so they all move together.
     tick = Signal()
+    landed = Signal(str)  # map id: created locations of a batch are in the cache
 
     def __init__(self, cache: CacheStore, client: ClientProvider, parent: QObject | None = None,
                  clock: Callable[[], float] = time.time) -> None:
@@ -118,7 +119,7 @@ class ImportManager(QObject):
         client = client if client is not None else self.client()
         if client is None:
             raise RuntimeError(_tr("Mapiry is not connected: connect it in Settings to run imports."))
-        runner = JobRunner(self.store, client, job_id, progress=self._on_progress)
+        runner = JobRunner(self.store, client, job_id, progress=self._on_progress, landed=self._landed)
         self._runners[job_id] = runner
         self._tasks[job_id] = tasks.run_task(
             runner.run(),
@@ -180,6 +181,13 @@ class ImportManager(QObject):
             self.store.close()
 
     # -- callbacks --------------------------------------------------------------------
+    def _landed(self, map_id: str, locations: list[dict[str, Any]]) -> None:
+        """A batch's locations, as Mapiry answered: into the cache, so the views show them now."""
+        for location in locations:
+            if location.get("id") is not None:
+                self.cache.upsert("locations", location, scope=map_id)
+        self.landed.emit(map_id)
+
     def _on_progress(self, event: JobProgress) -> None:
         previous = self.last.get(event.job_id)
         self.last[event.job_id] = event

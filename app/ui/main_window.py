@@ -58,6 +58,7 @@ def _sidebar() -> tuple[tuple[str, tuple[tuple[str, str | None, str], ...]], ...
 VIEWS = _sidebar()
 VIEW_NAMES = tuple(name for _g, views in VIEWS for name, _r, _t in views)
 DEFAULT_VIEW = "items"
+DEFAULT_SIZE = (1240, 660)  # with its frame, the window fits a 1280×720 screen
 NAME_ROLE = Qt.ItemDataRole.UserRole + 10
 
 
@@ -111,7 +112,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(self.demo))
         self._quit_confirmed = False
         self.setAcceptDrops(True)
-        self.resize(1280, 800)
+        self.resize(*DEFAULT_SIZE)
 
         central = QWidget()
         column = QVBoxLayout(central)
@@ -171,6 +172,10 @@ class MainWindow(QMainWindow):
         self._age_timer.setInterval(30_000)
         self._age_timer.timeout.connect(self.update_status)
         self._age_timer.start()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(250)
+        self._refresh_timer.timeout.connect(lambda: self.reload_views())
 
         settings = app_settings()
         geometry = settings.value("window/geometry")
@@ -245,6 +250,10 @@ class MainWindow(QMainWindow):
         self.refresh_action = self._action("&Refresh", self.refresh,
                                            _keys(QKeySequence.StandardKey.Refresh, "F5", "Ctrl+R"))
         view_menu.addAction(self.refresh_action)
+        self.detail_action = self._action("&Detail pane", self.toggle_detail, ["F9"])
+        self.detail_action.setCheckable(True)
+        self.detail_action.setChecked(app_settings().value("window/detailPane", True, type=bool))
+        view_menu.addAction(self.detail_action)
         self.columns_menu = view_menu.addMenu(_tr("&Columns"))
         self.columns_menu.aboutToShow.connect(self._fill_columns_menu)
         from app.ui import window_manners
@@ -296,9 +305,13 @@ class MainWindow(QMainWindow):
 
                     attach(page, self)
                 page.restore_state(app_settings())
+                page.set_detail_visible(self.detail_action.isChecked())
+                page.exportSelectionRequested.connect(lambda: self.export_view(selection=True))
                 widget = page
             self.pages[name] = widget
             self.stack.addWidget(widget)
+            if isinstance(widget, TablePage):  # Tab goes sidebar → search → filters → table → detail
+                QWidget.setTabOrder(self.sidebar, widget.search)
             self.pageBuilt.emit(name, widget)
         return self.pages[name]
 
@@ -324,15 +337,28 @@ class MainWindow(QMainWindow):
         self.export_action.setEnabled(isinstance(page, TablePage))
         self.viewChanged.emit(name)
 
-    def reload_views(self) -> None:
-        """Re-read the cache in every page built so far (after a sync or an import)."""
+    def reload_views(self, resource: str | None = None, select_id: str | None = None) -> None:
+        """Bring every page built so far in step with the cache (after a write, an import batch, a
+        map added or removed, a sync), in place: selections stay, and ``select_id`` — a record of
+        ``resource`` just created — becomes the selected row of that resource's page."""
         for page in self.pages.values():
             if isinstance(page, TablePage):
-                if page is self.current_page() or page.loaded:
-                    page.reload()
+                page.refresh(select_id if select_id is not None and page.resource == resource else None)
             else:
                 page.reload()  # type: ignore[attr-defined]
         self.update_status()
+
+    def refresh_soon(self) -> None:
+        """reload_views() once, shortly: a burst of changes (import batches) costs one refresh."""
+        self._refresh_timer.start()
+
+    def toggle_detail(self) -> None:
+        """View → Detail pane (F9): show or collapse every view's detail pane (remembered)."""
+        visible = self.detail_action.isChecked()
+        for page in self.pages.values():
+            if isinstance(page, TablePage):
+                page.set_detail_visible(visible)
+        app_settings().setValue("window/detailPane", visible)
 
     # -- keyboard helpers -------------------------------------------------------------
     def focus_search(self) -> None:
@@ -480,8 +506,10 @@ class MainWindow(QMainWindow):
         return dialog
 
     # -- export -----------------------------------------------------------------------
-    def export_view(self, path: str | None = None) -> int:
-        """File → Export view…: every row of the current view's query, its visible columns."""
+    def export_view(self, path: str | None = None, *, raw: bool = False, selection: bool = False) -> int:
+        """File → Export view… (Ctrl+E): every row of the current view's query as the view shows
+        them — names, not ids; labels, not codes — or, chosen in the file dialog, the raw API
+        fields; ``selection``: the selected rows only (the row menu)."""
         page = self.current_page()
         if not isinstance(page, TablePage):
             self.show_message(_tr("This view has no table to export."))
@@ -493,13 +521,14 @@ class MainWindow(QMainWindow):
             from PySide6.QtWidgets import QFileDialog
 
             suggested = str(Path.home() / f"{page.name}.csv")
-            path, _filter = QFileDialog.getSaveFileName(self, _tr("Export view"), suggested,
-                                                        _tr("CSV files (*.csv)"))
+            shown, machine = _tr("CSV as shown (*.csv)"), _tr("CSV with the raw API fields (*.csv)")
+            path, chosen = QFileDialog.getSaveFileName(self, _tr("Export view"), suggested, f"{shown};;{machine}")
             if not path:
                 return 0
+            raw = chosen == machine
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            count = page.export_csv(path)
+            count = page.export_csv(path, raw=raw, selection=selection)
         except OSError as exc:
             self.show_error(_tr("Could not write {0}: {1}").format(path, exc.strerror or exc))
             return 0
@@ -519,6 +548,9 @@ class MainWindow(QMainWindow):
             self.context.import_manager = manager
             self.import_status = ImportStatusLabel(manager)
             self.statusBar().addPermanentWidget(self.import_status)
+            # Each batch that lands shows in the views (one refresh per burst), as does the end.
+            manager.landed.connect(lambda _map_id: self.refresh_soon())
+            manager.jobFinished.connect(lambda *_a: self.refresh_soon())
         return self.context.import_manager
 
     def open_import_wizard(self, path: str | None = None) -> Any:

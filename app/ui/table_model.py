@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
-from app.ui.columns import COLOR, Column, Lookups
+from app.ui.columns import COLOR, INT, MONEY, NUMBER, Column, Lookups
 
 if TYPE_CHECKING:
     from app.storage import CacheStore
@@ -121,8 +121,19 @@ def _key_relay() -> _KeyRelay:
 
 Index = QModelIndex | QPersistentModelIndex
 
+
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """Ascending positions as (first, last) runs of consecutive ones: [1, 2, 3, 7] → [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for p in positions:
+        if runs and runs[-1][1] == p - 1:
+            runs[-1] = (runs[-1][0], p)
+        else:
+            runs.append((p, p))
+    return runs
+
 # Qt.ItemDataRole values as plain ints (comparing ints is what a paint can afford per cell).
-_DISPLAY, _DECORATION, _TOOLTIP, _ALIGN = 0, 1, 3, 7
+_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _ALIGN = 0, 1, 3, 6, 7
 _USER = 256
 RAW_ROLE = _USER + 1  # the field's value as the API gave it
 RECORD_ROLE = _USER + 2  # the whole record dict
@@ -142,6 +153,9 @@ class CacheTableModel(QAbstractTableModel):
         self.resource = resource
         self.columns: tuple[Column, ...] = tuple(columns)
         self._align = [int(c.align) for c in self.columns]
+        # Numbers in figures of one width: right-aligned with fixed decimals, the decimal points line up.
+        self._figures = [c.fmt in (NUMBER, MONEY, INT) for c in self.columns]
+        self._figures_font: QFont | None = None
         self._base_flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         self._edit_flags = self._base_flags | Qt.ItemFlag.ItemIsEditable
         self.allow_edit = False  # the edit step turns this on; columns say which fields may change
@@ -272,6 +286,64 @@ class CacheTableModel(QAbstractTableModel):
             generation = self._generation
             self.keys_arrived(generation, self.cache.query_keys(self.resource, **self._query()))
 
+    def refresh(self) -> None:
+        """Re-run the current query after the cache changed, in place: changed rows repaint, rows
+        that went are removed, new ones inserted and moved ones moved, each as Qt's model signals
+        say (no reset), so the views keep their selection, current row and scroll position."""
+        self._generation += 1
+        if _relay is not None:
+            _relay.latest.pop(self._token, None)  # a waiting job for the old keys is dropped
+        self._held = None
+        self._complete = True
+        new = self.cache.query_keys(self.resource, **self._query())
+        self._forget()  # every row is read again: changed ones show their new values
+        old = self._keys
+        if new != old:
+            wanted = set(new)
+            gone = [i for i, k in enumerate(old) if k not in wanted]
+            for start, end in reversed(_runs(gone)):
+                self.beginRemoveRows(QModelIndex(), start, end)
+                del self._keys[start:end + 1]
+                self._forget()  # the blocks read meanwhile hold the old rows' places
+                self.endRemoveRows()
+            kept = set(self._keys)
+            order = [k for k in new if k in kept]
+            if order != self._keys:
+                self._move_to(order)
+            added = [i for i, k in enumerate(new) if k not in kept]
+            for start, end in _runs(added):
+                self.beginInsertRows(QModelIndex(), start, end)
+                self._keys[start:start] = new[start:end + 1]
+                self._forget()
+                self.endInsertRows()
+        if self._keys:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._keys) - 1, len(self.columns) - 1))
+        self.keysLoaded.emit(len(self._keys))
+
+    def _forget(self) -> None:
+        self._blocks.clear()
+        self._texts.clear()
+
+    def _move_to(self, order: list[int]) -> None:
+        """Reorder the rows to ``order`` (the same keys), carrying the persistent indexes along."""
+        self.layoutAboutToBeChanged.emit()
+        position = {k: i for i, k in enumerate(order)}
+        old_indexes = self.persistentIndexList()
+        new_indexes = [self.index(position[self._keys[i.row()]], i.column()) for i in old_indexes]
+        self._keys = list(order)
+        self._forget()
+        self.changePersistentIndexList(old_indexes, new_indexes)
+        self.layoutChanged.emit()
+
+    def row_of(self, key: int | None) -> int | None:
+        """The row that shows the record with this rowid, or None when the query leaves it out."""
+        if key is None:
+            return None
+        try:
+            return self._keys.index(key)
+        except ValueError:
+            return None
+
     def set_lookups(self, lookups: Lookups) -> None:
         self.lookups = {k: dict(v) for k, v in lookups.items()}
         self._texts.clear()
@@ -341,6 +413,8 @@ class CacheTableModel(QAbstractTableModel):
             return text
         if role == _ALIGN:
             return self._align[index.column()]
+        if role == _FONT:
+            return self.figures_font() if self._figures[index.column()] else None
         if role == _DECORATION:
             col = self.columns[index.column()]
             if col.fmt != COLOR:
@@ -362,6 +436,14 @@ class CacheTableModel(QAbstractTableModel):
         if role == RECORD_ROLE:
             return self.record(index.row())
         return None
+
+    def figures_font(self) -> QFont:
+        """The application font with tabular figures (every digit as wide as the others)."""
+        if self._figures_font is None:
+            font = QFont()
+            font.setFeature(QFont.Tag("tnum"), 1)
+            self._figures_font = font
+        return self._figures_font
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

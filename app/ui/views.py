@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,10 +29,13 @@ from app.ui.table_model import FIRST_ROWS, CacheTableModel
 
 if TYPE_CHECKING:  # only what the first paint needs is imported on the way to it
     from PySide6.QtCore import QPoint, QSettings
-    from PySide6.QtGui import QAction, QKeyEvent
+    from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
     from PySide6.QtWidgets import QMenu, QToolButton
 
     from app.storage import CacheStore
+
+
+_MIN_COLUMN = 48  # px: the narrowest fit_columns() makes a column
 
 
 def _tr(text: str) -> str:
@@ -76,6 +79,7 @@ class TablePage(QWidget):
     """The page of one resource."""
 
     countChanged = Signal(int, int)  # rows shown, rows cached
+    exportSelectionRequested = Signal()  # the row menu's "Export selected rows…"
 
     def __init__(self, cache: CacheStore, name: str, resource: str, title: str,
                  columns: Sequence[Column] | None = None, filters: Sequence[FilterSpec] | None = None,
@@ -170,6 +174,20 @@ class TablePage(QWidget):
         self.splitter.setChildrenCollapsible(True)
         outer.addWidget(self.splitter, 1)
 
+        # Tab leaves the table (arrows move in it): search → filters → table → detail pane.
+        self.table.setTabKeyNavigation(False)
+        self.detail.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # focus there scrolls it with the keys
+        chain = [self.search, *self.filter_combos.values(), self.table, self.detail]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        # Right-click on rows: the actions that apply (the window's editing code adds its own).
+        self.menu_hooks: list[Callable[[QMenu], None]] = []
+        self.context_menu: QMenu | None = None  # the last row menu shown
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._row_menu)
+        self._columns_fitted = False
+        self._header_restored = False
+
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(0)  # coalesces the keystrokes of one event-loop pass
@@ -188,6 +206,7 @@ class TablePage(QWidget):
         header_state = settings.value(f"views/{self.name}/header")
         header = self.table.horizontalHeader()
         if header_state is not None and header.restoreState(header_state):
+            self._header_restored = True
             header.setSortIndicatorShown(True)
             section = header.sortIndicatorSection()
             if 0 <= section < len(self.model.columns) and self.model.columns[section].sortable:
@@ -233,6 +252,35 @@ class TablePage(QWidget):
         self.model.filters = self.current_filters()
         self.model.requery()
         self._after_query()
+
+    def refresh(self, select_id: str | None = None) -> None:
+        """Bring the page in step with the cache after a write, an import or a sync, in place:
+        counts, labels and filter choices are read again, changed rows repaint, the selected row
+        stays selected and in view; ``select_id`` (a record just created) becomes the selection."""
+        if not self._loaded:
+            return  # read afresh when first shown
+        self.total = self.cache.count(self.resource)
+        self._load_lookups()
+        self._load_filter_choices()  # a new map appears in the map filter; the query keeps its filters
+        self.model.search = self.search.text()
+        self.model.refresh()
+        if select_id is not None:
+            self.select_id(select_id)
+        current = self.table.currentIndex()
+        if current.isValid():
+            self.table.scrollTo(current)
+        self._after_query()
+
+    def select_id(self, record_id: str) -> bool:
+        """Select the row of a record (and scroll to it); False when the query leaves it out."""
+        row = self.model.row_of(self.cache.key_for_id(self.resource, record_id))
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
+        return True
 
     def _first_choices(self) -> None:
         if self.cache.closed:
@@ -367,12 +415,71 @@ class TablePage(QWidget):
         QGuiApplication.clipboard().setText(text)
         return text
 
-    def export_csv(self, path: str) -> int:
+    def export_csv(self, path: str, *, raw: bool = False, selection: bool = False) -> int:
+        """Every row of the view's query (the search and filters applied; ``selection``: the
+        selected rows only) as the view shows them, or with ``raw`` every field as the API gave it."""
         # start-up: loaded on first use, not on the way to the first paint
         from app.ui.export import write_csv
 
         self.ensure_loaded()
-        return write_csv(path, self.visible_columns(), self.model.iter_records())
+        if selection:
+            records: Any = [r for r in (self.model.record(i) for i in self.selected_rows()) if r is not None]
+        else:
+            records = self.model.iter_records()
+        columns = self.model.columns if raw else self.visible_columns()
+        return write_csv(path, columns, records, self.model.lookups, raw=raw)
+
+    # -- the row menu ---------------------------------------------------------------------
+    def row_menu(self) -> QMenu:
+        """The menu of the selected rows: copy, export, then what the hooks add (edit, delete, undo…)."""
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        count = len(self.selected_rows())
+        copy = menu.addAction(_tr("&Copy") if count <= 1 else _tr("&Copy {0} rows").format(count))
+        copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+        copy.triggered.connect(lambda _c=False: self.copy_selection())
+        export = menu.addAction(_tr("E&xport selected rows…"))
+        export.triggered.connect(lambda _c=False: self.exportSelectionRequested.emit())
+        for action in (copy, export):
+            action.setEnabled(count > 0)
+        for hook in self.menu_hooks:
+            hook(menu)
+        return menu
+
+    def _row_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row()):
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(index, flags)  # right-click selects, as desktops do
+        menu = self.row_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.context_menu = menu
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    # -- layout -------------------------------------------------------------------------
+    def set_detail_visible(self, visible: bool) -> None:
+        self.detail.setVisible(visible)
+
+    def fit_columns(self) -> None:
+        """Narrow the shown columns, in proportion, until they all fit the table's width (a
+        first start, before the person has sized them; a name column still shows a name)."""
+        header = self.table.horizontalHeader()
+        shown = [i for i in range(header.count()) if not header.isSectionHidden(i)]
+        available = self.table.viewport().width() - 2
+        total = sum(header.sectionSize(i) for i in shown)
+        if not shown or total <= available or available <= 0:
+            return
+        scale = available / total
+        for i in shown:
+            header.resizeSection(i, max(_MIN_COLUMN, int(header.sectionSize(i) * scale)))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._columns_fitted:
+            self._columns_fitted = True
+            if not self._header_restored:
+                QTimer.singleShot(0, self.fit_columns)  # once laid out at its real width
 
     def _header_menu(self, pos: QPoint) -> None:
         self.column_menu().popup(self.table.horizontalHeader().mapToGlobal(pos))

@@ -45,6 +45,7 @@ class EditActions(QObject):
             window.addAction(action)
         self.menu: QMenu | None = None
         self.undo = UndoActions(self.controller, window)
+        self.controller.saved.connect(self._select_saved)
         self.add_to_menu(menu)
         window.viewChanged.connect(self._view_changed)
         self._view_changed(window.current_view_name())
@@ -115,7 +116,28 @@ class EditActions(QObject):
         table.installEventFilter(self)
         table.doubleClicked.connect(lambda index, p=page: self._double_clicked(p, index))
         table.selectionModel().selectionChanged.connect(lambda *_a: self.update())
-        page.model.modelReset.connect(self.update)
+        page.menu_hooks.append(self._fill_row_menu)
+        for signal in (page.model.modelReset, page.model.rowsRemoved, page.model.rowsInserted,
+                       page.model.layoutChanged):
+            signal.connect(self.update)
+
+    def _fill_row_menu(self, menu: QMenu) -> None:
+        """A row menu gets the edit actions that apply to the selected rows, and Undo / Redo."""
+        self.update()
+        groups = [(self.edit_action, self.delete_action, self.new_action),
+                  (self.undo.undo_action, self.undo.redo_action)]
+        for group in groups:
+            shown = [a for a in group if a.isEnabled()]
+            if shown:
+                menu.addSeparator()
+                menu.addActions(shown)
+
+    def _select_saved(self, resource: str, record_id: str) -> None:
+        """A record just saved (a new one especially) is the selected row of its views."""
+        for page in self.window.pages.values():
+            if isinstance(page, TablePage) and page.resource == resource and page.loaded and record_id:
+                page.select_id(record_id)
+        self.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
