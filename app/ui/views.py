@@ -22,7 +22,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import edits, registry
-from app.ui.columns import COLUMNS, FILTERS, Column, FilterSpec, enum_label
+from app.ui.columns import (
+    BOOL,
+    COLUMNS,
+    DATETIME,
+    FILTERS,
+    INT,
+    MONEY,
+    NUMBER,
+    Column,
+    FilterSpec,
+    enum_label,
+)
 from app.ui.detail_pane import DetailPane
 from app.ui.palette import style_muted
 from app.ui.table_model import FIRST_ROWS, CacheTableModel
@@ -35,7 +46,8 @@ if TYPE_CHECKING:  # only what the first paint needs is imported on the way to i
     from app.storage import CacheStore
 
 
-_MIN_COLUMN = 48  # px: the narrowest fit_columns() makes a column
+_MIN_COLUMN = 72  # px: the narrowest fit_columns() makes a text column
+_WHOLE = (NUMBER, MONEY, INT, DATETIME, BOOL)  # columns fit_columns() leaves room for their whole text
 
 
 def _tr(text: str) -> str:
@@ -448,6 +460,11 @@ class TablePage(QWidget):
         return menu
 
     def _row_menu(self, pos: QPoint) -> None:
+        self.menu_at(pos).popup(self.table.viewport().mapToGlobal(pos))
+
+    def menu_at(self, pos: QPoint) -> QMenu:
+        """The row menu for a right-click at ``pos`` (viewport coordinates): the row under the
+        pointer becomes the selection unless it is selected already, as desktops do."""
         index = self.table.indexAt(pos)
         if index.isValid() and not self.table.selectionModel().isRowSelected(index.row()):
             flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
@@ -455,24 +472,29 @@ class TablePage(QWidget):
         menu = self.row_menu()
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.context_menu = menu
-        menu.popup(self.table.viewport().mapToGlobal(pos))
+        return menu
 
     # -- layout -------------------------------------------------------------------------
     def set_detail_visible(self, visible: bool) -> None:
         self.detail.setVisible(visible)
 
     def fit_columns(self) -> None:
-        """Narrow the shown columns, in proportion, until they all fit the table's width (a
-        first start, before the person has sized them; a name column still shows a name)."""
+        """Narrow the shown columns until they all fit the table's width (a first start, before
+        the person has sized them): numbers and dates keep room for their whole text, the text
+        columns give up the rest in proportion to their width."""
         header = self.table.horizontalHeader()
         shown = [i for i in range(header.count()) if not header.isSectionHidden(i)]
         available = self.table.viewport().width() - 2
-        total = sum(header.sectionSize(i) for i in shown)
-        if not shown or total <= available or available <= 0:
+        widths = {i: header.sectionSize(i) for i in shown}
+        excess = sum(widths.values()) - available
+        if not shown or excess <= 0 or available <= 0:
             return
-        scale = available / total
+        least = {i: min(widths[i], max(self.table.sizeHintForColumn(i), header.sectionSizeHint(i))
+                        if self.model.columns[i].fmt in _WHOLE else _MIN_COLUMN) for i in shown}
+        slack = sum(widths[i] - least[i] for i in shown)
+        share = min(1.0, excess / slack) if slack > 0 else 0.0
         for i in shown:
-            header.resizeSection(i, max(_MIN_COLUMN, int(header.sectionSize(i) * scale)))
+            header.resizeSection(i, widths[i] - int((widths[i] - least[i]) * share + 0.999))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -17,6 +17,7 @@ from app.services.ratelimit import RateLimitTracker
 from app.storage import Cache
 from app.ui.main_window import VIEW_NAMES, MainWindow
 from app.ui.views import TablePage
+from tests.gui.conftest import ITEMS
 
 
 @dataclass
@@ -279,8 +280,7 @@ def test_dropping_a_csv_emits_its_path_and_a_png_says_why_not(qtbot, cache: Cach
     assert "photo.png" in window.notice.text() and "CSV" in window.notice.text()
 
 
-def test_export_view_writes_all_filtered_rows_with_api_field_names(qtbot, cache: Cache, tmp_path,
-                                                                   monkeypatch) -> None:
+def test_export_view_writes_all_filtered_rows_as_shown_or_raw(qtbot, cache: Cache, tmp_path, monkeypatch) -> None:
     window = make_window(qtbot, cache)
     page = window.pages["items"]
     qtbot.waitUntil(lambda: page.filter_combos["status"].findData("sell") >= 0)  # filled after first paint
@@ -290,19 +290,32 @@ def test_export_view_writes_all_filtered_rows_with_api_field_names(qtbot, cache:
     target = tmp_path / "out.csv"
     from PySide6.QtWidgets import QFileDialog
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    chosen = ["CSV as shown (*.csv)"]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), chosen[0])))
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     with target.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["name", "status", "condition", "estimated_value", "collection_id", "updated_at", "id"]
-    body = sorted(rows[1:])
-    assert body == [
-        ["Boba Fett rocket", "sell", "loose_mint", "1200.5", "c0000000-0000-4000-8000-000000000001",
-         "2026-02-02T08:30:00Z", "itm_00000000000000000002"],
-        ["Twin Mill redline", "sell", "near_mint", "45.25", "c0000000-0000-4000-8000-000000000002",
-         "2026-02-04T08:30:00Z", "itm_00000000000000000004"],
+    # What the view shows: titles, labels not codes, names not ids.
+    assert rows[0] == ["Name", "Status", "Condition", "Value", "Collection", "Updated", "ID"]
+    updated = {r["id"]: page.model.columns[page.model.column_index("updated_at")].text(r) for r in ITEMS}
+    assert sorted(rows[1:]) == [
+        ["Boba Fett rocket", "Sell", "Loose mint", "1,200.50 USD", "Star Wars", updated["itm_00000000000000000002"],
+         "itm_00000000000000000002"],
+        ["Twin Mill redline", "Sell", "Near mint", "45.25 USD", "Hot Wheels", updated["itm_00000000000000000004"],
+         "itm_00000000000000000004"],
     ]
     assert "Exported 2 rows" in window.statusBar().currentMessage()
+
+    # For programs: the raw API fields (every described field, hidden or not).
+    chosen[0] = "CSV with the raw API fields (*.csv)"
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    with target.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == [c.key for c in page.model.columns]
+    body = sorted(rows[1:])
+    status, coll = rows[0].index("status"), rows[0].index("collection_id")
+    assert [(r[status], r[coll]) for r in body] == [("sell", "c0000000-0000-4000-8000-000000000001"),
+                                                  ("sell", "c0000000-0000-4000-8000-000000000002")]
 
 
 def test_ctrl_c_copies_selected_rows_as_tsv(qtbot, cache: Cache) -> None:

@@ -41,6 +41,9 @@ DEFAULT_CATEGORY_COLOR = "#64748B"
 # for it since (ISO 8601, UTC), and when it was last seen there.
 GONE_AT = "_cabinetGoneAt"
 LAST_SEEN_AT = "_cabinetLastSeenAt"
+# The table shows coordinates with this many decimals (about 0.1 m); the detail pane, copies and
+# exports keep every stored digit.
+COORDINATE_DECIMALS = 6
 BULK_LIMIT = 100      # POST /maps/:mapId/locations/bulk: 1-100 locations, atomic
 
 F = Field
@@ -70,9 +73,9 @@ RESOURCES = (
         F("allowCloning", "Allow cloning", BOOL, default=True, hint="Others may copy the map", title="Cloning",
           width=65, visible=False),
         F("centerLat", "Centre latitude", NUMBER, nullable=True, low=-90, high=90, hint="-90 to 90", title="Lat",
-          width=80, visible=False),
+          width=90, visible=False, decimals=COORDINATE_DECIMALS),
         F("centerLng", "Centre longitude", NUMBER, nullable=True, low=-180, high=180, hint="-180 to 180",
-          title="Lng", width=80, visible=False),
+          title="Lng", width=95, visible=False, decimals=COORDINATE_DECIMALS),
         F("zoom", "Zoom", NUMBER, nullable=True, low=0, high=22, hint="0 to 22", width=55, visible=False),
     ), singular="map", plural="maps", label_field="title", reading=PER_SCOPE,
         columns=("title", GONE_AT, "slug", "city", "country", "public", "allowCloning", "style", "centerLat", "centerLng",
@@ -89,9 +92,9 @@ RESOURCES = (
           editable=True),
         F("address", "Address", high=500, default="", column=True, nocase=True, width=220),
         F("lat", "Latitude", NUMBER, required=True, low=-90, high=90, hint="-90 to 90", column=True, title="Lat",
-          width=85),
+          width=90, decimals=COORDINATE_DECIMALS),
         F("lng", "Longitude", NUMBER, required=True, low=-180, high=180, hint="-180 to 180", column=True,
-          title="Lng", width=85),
+          title="Lng", width=95, decimals=COORDINATE_DECIMALS),
         F("categoryId", "Category", REF, nullable=True, ref="categories", column="category_id"),
         F("createdAt", "Created", DATETIME, column="created_at", width=130, visible=False),
         F("updatedAt", "Updated", DATETIME, column="updated_at", width=130),
