@@ -341,6 +341,8 @@ class MainWindow(QMainWindow):
         """Bring every page built so far in step with the cache (after a write, an import batch, a
         map added or removed, a sync), in place: selections stay, and ``select_id`` — a record of
         ``resource`` just created — becomes the selected row of that resource's page."""
+        if self.cache.closed:
+            return  # a refresh that was due when the window and its cache closed
         for page in self.pages.values():
             if isinstance(page, TablePage):
                 page.refresh(select_id if select_id is not None and page.resource == resource else None)
@@ -615,6 +617,7 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._refresh_timer.stop()  # no refresh after the window (and then its cache) closed
         from app.ui import quit_guard  # start-up: loaded when the window first closes
 
         under_way = [] if self._quit_confirmed else quit_guard.imports_under_way(self.context.import_manager)

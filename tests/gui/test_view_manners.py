@@ -91,6 +91,7 @@ def test_the_default_window_fits_1280x720_with_every_main_column_in_sight(loop: 
             if not isinstance(page, TablePage):
                 continue
             in_loop(loop, lambda: None)  # the columns are fitted once the page is laid out
+            window.grab().save(str(SHOTS / f"fit-{name}.png"))
             header = page.table.horizontalHeader()
             width = page.table.viewport().width()
             for i, col in enumerate(page.model.columns):

@@ -16,16 +16,7 @@ from app.importer.runner import create_import_job, plan_import
 from app.importer.taxonomy import SourceRow
 from app.ui.views import TablePage
 from tests.gui.looping import drive, in_loop
-from tests.gui.test_editing_support import Env, close_env, make_env
-
-
-@pytest.fixture
-def env(fresh_sandbox: Any, loop: Any, tmp_path: Path, qtbot: Any) -> Iterator[Env]:
-    e = make_env(fresh_sandbox, loop, tmp_path, qtbot)
-    try:
-        yield e
-    finally:
-        close_env(e)
+from tests.gui.test_editing_support import Env, close_env, env, make_env  # noqa: F401
 
 
 @pytest.fixture

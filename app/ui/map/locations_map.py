@@ -127,8 +127,13 @@ class LocationsMap(QObject):
         page.add_bar_widget(bar)
         self.inner = QSplitter(Qt.Orientation.Horizontal)
         self.inner.setObjectName("locationsMapSplitter")
-        page.splitter.insertWidget(0, self.inner)
+        outer = page.splitter
+        sizes = outer.sizes()  # the table's and the detail pane's, as laid out or restored
+        outer.insertWidget(0, self.inner)
         self.inner.addWidget(page.stack)
+        outer.setStretchFactor(0, 3)  # the table area keeps its share; the detail pane its own
+        outer.setStretchFactor(1, 1)
+        outer.setSizes(sizes)
         page.model.modelReset.connect(self._keys_changed)
         page.model.keysLoaded.connect(lambda _n: self._keys_changed())
         page.table.selectionModel().selectionChanged.connect(self._table_selection)
