@@ -444,6 +444,7 @@ class TablePage(QWidget):
     # -- the row menu ---------------------------------------------------------------------
     def row_menu(self) -> QMenu:
         """The menu of the selected rows: copy, export, then what the hooks add (edit, delete, undo…)."""
+        # start-up: loaded on first use, not on the way to the first paint
         from PySide6.QtWidgets import QMenu
 
         menu = QMenu(self)
