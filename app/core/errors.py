@@ -7,6 +7,8 @@ HTTP layer scrubs service texts before they get here, and nothing here formats h
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from app.core.registry import SERVICES, service_title
@@ -52,6 +54,8 @@ class ApiError(CabinetError):
     ) -> None:
         self.service = service
         self.retry_after = retry_after  # seconds, from Retry-After (429, maybe 503)
+        # when that wait ends (epoch seconds), fixed when the answer came
+        self.retry_at = None if retry_after is None else time.time() + retry_after
         self.status = status
         self.code = code
         self.message = message
@@ -220,10 +224,31 @@ class RateLimitedError(ApiError):
         return f"{self.name} is limiting requests: too many were sent in a short time."
 
     def _todo(self) -> str:
-        if self.retry_after is not None:
+        if self.retry_after is not None and self.retry_at is not None:
             secs = max(1, round(self.retry_after))
-            return f"Try again in {_duration(secs)}."
+            return f"Try again in {_duration(secs)} (after {clock_time(self.retry_at)})."
         return "Wait a little and try again."
+
+
+class WaitTooLongError(CabinetError):
+    """The service asks for a wait longer than the caller may wait: it was not started."""
+
+    def __init__(self, service: str, seconds: float, until: float, max_wait: float,
+                 option: str = "--max-wait") -> None:
+        self.service = service
+        self.seconds = seconds
+        self.until = until
+        self.max_wait = max_wait
+        self.option = option
+        super().__init__(self.user_message())
+
+    def user_message(self) -> str:
+        name = service_name(self.service)
+        return (
+            f"{name} is limiting requests and asks Cabinet to wait {_duration(max(1, round(self.seconds)))} "
+            f"(until {clock_time(self.until)}), longer than the {_duration(max(0, round(self.max_wait)))} "
+            f"Cabinet may wait ({self.option}). Nothing more was asked of {name}; try again after that time."
+        )
 
 
 class ServerError(ApiError):
@@ -265,6 +290,33 @@ class ServerErrorPage(ServerError, ResponseFormatError):
 
     def _todo(self) -> str:
         return ServerError._todo(self)
+
+
+class ResponseTooLargeError(ResponseFormatError):
+    """The answer was larger than Cabinet reads (the body cap); reading stopped there."""
+
+    def _todo(self) -> str:
+        return (
+            f"Check the {self.name} address in {SETTINGS_HINT}: the real service never sends answers "
+            "this large. If it is right, try again later."
+        )
+
+
+class ListingError(CabinetError):
+    """A paginated list that does not end as lists do: repeated pages, pages past the total."""
+
+    def __init__(self, service: str, what: str, reason: str) -> None:
+        self.service = service
+        self.what = what
+        self.reason = reason
+        super().__init__(f"{service_name(service)}: the list of {what} does not end ({reason})")
+
+    def user_message(self) -> str:
+        return (
+            f"{service_name(self.service)} sent a list of {self.what} that does not end as lists do "
+            f"({self.reason}), so Cabinet stopped reading it. The cached {self.what} were kept as they "
+            f"were; try again later, and check the address in {SETTINGS_HINT} if it keeps happening."
+        )
 
 
 class NetworkError(CabinetError):
@@ -310,6 +362,18 @@ class OutcomeUnknownError(NetworkError):
             f"The connection to {name} broke after the request was sent{why}, so Cabinet cannot tell "
             "whether the change was made. It was not resent, to avoid a duplicate. "
             "Refresh to check before trying again."
+        )
+
+
+class DeadlineExceededError(NetworkError):
+    """The service began answering but did not finish within the request's total deadline."""
+
+    def user_message(self) -> str:
+        why = f" ({self.reason})" if self.reason else ""
+        name = service_name(self.service)
+        return (
+            f"{name} answered too slowly{why}, so Cabinet gave up on the request. Try again later; "
+            f"check the {name} address in {SETTINGS_HINT} if it keeps happening. The cached data stays available."
         )
 
 
@@ -379,7 +443,18 @@ def _duration(seconds: int) -> str:
     minutes = round(seconds / 60)
     if minutes < 90:
         return f"{minutes} minutes"
-    return f"{seconds / 3600:.1f} hours"
+    hours = seconds / 3600
+    if hours < 48:
+        return f"{hours:.1f} hours"
+    return f"{round(hours / 24):,} days"
+
+
+def clock_time(epoch: float) -> str:
+    """An epoch time as a UTC date and time, for "until …" texts (any far future included)."""
+    try:
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return "a date too far ahead to show"
 
 
 __all__ = [
@@ -389,9 +464,11 @@ __all__ = [
     "BulkLimitError",
     "CabinetError",
     "ConflictError",
+    "DeadlineExceededError",
     "InsecureUrlError",
     "InvalidInputError",
     "LimitReachedError",
+    "ListingError",
     "NetworkError",
     "NotFoundError",
     "OfflineError",
@@ -401,7 +478,10 @@ __all__ = [
     "RateLimitedError",
     "RequestValidationError",
     "ResponseFormatError",
+    "ResponseTooLargeError",
     "ServerError",
     "ServerErrorPage",
+    "WaitTooLongError",
+    "clock_time",
     "service_name",
 ]

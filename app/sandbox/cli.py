@@ -7,6 +7,7 @@ Heavy imports (starlette, uvicorn) happen inside the handler.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import signal
 import sys
@@ -41,9 +42,18 @@ def run(args: argparse.Namespace) -> int:
     # start-up: the server (starlette, uvicorn) loads only when the sandbox runs, not for `cabinet`
     from app.sandbox.server import SandboxServer
 
+    if not 0 <= args.port <= 65535:
+        sys.stderr.write(f"--port {args.port} is not a port number (0-65535; 0 picks a free one).\n")
+        return 2
     server = SandboxServer(seed=args.seed, time_scale=args.time_scale, port=args.port,
                            db_path=args.db, host=args.host)
-    server.start()
+    try:
+        server.start()
+    except OSError as exc:
+        why = "it is already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        sys.stderr.write(f"The sandbox cannot listen on {args.host} port {args.port}: {why}. "
+                         "Choose another with --port N, or --port 0 for a free one.\n")
+        return 2
     done = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:

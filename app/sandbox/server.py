@@ -63,9 +63,19 @@ class SandboxServer:
 
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        sock.listen(128)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+            sock.listen(128)
+        except OSError:  # the port is taken, or the address is not this computer's
+            sock.close()
+            store.close()
+            self.state = None
+            if self._tmpdir:
+                shutil.rmtree(self._tmpdir, ignore_errors=True)
+                self._tmpdir = None
+                self.db_path = None
+            raise
         self.port = sock.getsockname()[1]
         quiet_drop_logging()
         config = uvicorn.Config(self._app, log_level="warning", access_log=False, lifespan="off",

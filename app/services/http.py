@@ -5,22 +5,25 @@ envelopes and unreadable answers into typed errors, records rate-limit headers, 
 what is safe to retry:
 
 * a connect failure (the request never arrived): any method, then ``OfflineError``;
-* a 429 (nothing was done): any method, after ``Retry-After`` however long;
 * timeouts, broken answers and 502/503/504: idempotent requests only (GET/HEAD/PUT/DELETE).
   A non-idempotent request (POST, PATCH) that went out without an answer is never resent:
   it raises ``OutcomeUnknownError``.
 
-Waits are ``asyncio.sleep`` (cancellable) and ``on_wait(seconds, reason)`` hears of each one
-first. The key is kept out of reprs, logs and every exception text.
+A 429 is never slept here: it raises ``RateLimitedError`` at once (with ``retry_after``), and
+the caller's one place for it decides (the import pacer for bulk, the sync engine for reads),
+so every wait is visible. Every exchange is bounded: a total deadline (``deadline``, default
+60 s; the connect/read/write timeouts lie within it, so a slow-loris or slow-header server ends
+at the deadline) and a body cap (``max_body``, default 64 MB, read as a stream and never
+buffered past the cap). Retry waits are ``asyncio.sleep`` (cancellable) and
+``on_wait(seconds, reason)`` hears of each one first. The keys are kept out of reprs, logs and
+every exception text, and request ids are shown only when short, printable and key-free.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json as jsonlib
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -38,11 +41,10 @@ from tenacity import (
 
 from app.core.errors import (
     ApiError,
-    ApiKeyFormatError,
     AuthenticationError,
     CabinetError,
     ConflictError,
-    InsecureUrlError,
+    DeadlineExceededError,
     InvalidInputError,
     LimitReachedError,
     NetworkError,
@@ -54,11 +56,22 @@ from app.core.errors import (
     RateLimitedError,
     RequestValidationError,
     ResponseFormatError,
+    ResponseTooLargeError,
     ServerError,
     ServerErrorPage,
     service_name,
 )
-from app.services.diagnostics import remember_secret
+from app.services.diagnostics import redact, remember_secret
+from app.services.guards import (
+    CONNECT_TIMEOUT,
+    DEADLINE,
+    MAX_BODY,
+    check_base_url,
+    check_key,
+    clean_request_id,
+    is_loopback_host,
+    read_capped,
+)
 from app.services.ratelimit import RateLimitTracker, parse_rate_limit_headers, parse_retry_after
 
 log = logging.getLogger("cabinet.http")
@@ -66,8 +79,6 @@ log = logging.getLogger("cabinet.http")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})
 USER_AGENT = "Cabinet/0.1 (+httpx)"
-_KEY_RE = re.compile(r"^[\x21-\x7e]+$")  # visible ASCII, no spaces
-_BEARER_RE = re.compile(r"(?i)(bearer\s+)[^\s'\"]+")
 
 OnWait = Callable[[float, str], None]
 
@@ -98,45 +109,6 @@ class HttpAnswer(NamedTuple):
 
 ErrorReader = Callable[[Any], ErrorEnvelope | None]
 ErrorClassifier = Callable[[int, str | None], type[ApiError]]
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1."""
-    host = host.strip().strip("[]").rstrip(".").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str) -> str:
-    """The normalised base URL, or InsecureUrlError (a ValueError) if it may not carry a key."""
-    text = (url or "").strip()
-    try:
-        parsed = httpx.URL(text)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        raise InsecureUrlError(text, "it is not a valid address") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InsecureUrlError(text, "it must start with https://")
-    if parsed.userinfo:
-        raise InsecureUrlError(parsed.copy_with(username=None, password=None).__str__(),
-                               "it must not contain a user name or password")
-    if parsed.scheme == "http" and not is_loopback_host(parsed.host):
-        raise InsecureUrlError(text)
-    return str(parsed.copy_with(query=None, fragment=None)).rstrip("/")
-
-
-def _check_key(service: str, api_key: str | None) -> str | None:
-    if api_key is None:
-        return None
-    key = api_key.strip()
-    if not key:
-        return None
-    if not _KEY_RE.match(key):
-        raise ApiKeyFormatError(service)
-    return key
 
 
 def error_class(status: int, code: str | None) -> type[ApiError]:
@@ -189,8 +161,9 @@ class ServiceHttp:
         headers: Mapping[str, str] | None = None,
         read_error: ErrorReader | None = None,
         classify: ErrorClassifier | None = None,
-        deadline: float = 30.0,
-        connect_timeout: float = 5.0,
+        deadline: float = DEADLINE,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        max_body: int = MAX_BODY,
         transport: httpx.AsyncBaseTransport | None = None,
         max_retries: int = 4,
         on_wait: OnWait | None = None,
@@ -201,13 +174,14 @@ class ServiceHttp:
         self.base_url = check_base_url(base_url)
         if secrets is None:
             secrets = [SecretHeader("Authorization", "Bearer ", api_key)]
-        checked = [(h.header, h.prefix, _check_key(service, h.key)) for h in secrets]
+        checked = [(h.header, h.prefix, check_key(service, h.key)) for h in secrets]
         self._secrets = [key for _, _, key in checked if key]
         for key in self._secrets:
             remember_secret(key)  # never in a log line from here on
         self._read_error = read_error
         self._classify = classify or error_class
-        self.deadline = float(deadline)  # a request has ended by then (answered, failed or given up)
+        self.deadline = float(deadline)
+        self.max_body = int(max_body)
         self.max_retries = max(0, int(max_retries))
         self.on_wait = on_wait
         self.backoff_base = backoff_base
@@ -219,6 +193,8 @@ class ServiceHttp:
         for header, prefix, key in checked:
             if key:
                 sent[header] = prefix + key
+        # httpx's timeouts are per operation (a byte every few seconds never trips them): the
+        # total deadline in _send_once is what bounds an exchange; these only end it sooner.
         self._client = httpx.AsyncClient(
             base_url=self.base_url + "/",
             headers=sent,
@@ -260,11 +236,15 @@ class ServiceHttp:
 
     # -- redaction ----------------------------------------------------------------------
     def scrub(self, text: str) -> str:
-        """``text`` with the keys (and any bearer token) replaced."""
+        """``text`` with the keys (and anything else that looks like a credential) replaced."""
         for key in self._secrets:
             if key in text:
                 text = text.replace(key, "[redacted]")
-        return _BEARER_RE.sub(r"\1[redacted]", text)
+        return redact(text)
+
+    def request_id(self, response: httpx.Response) -> str | None:
+        """The response's X-Request-Id when it is fit to show (short, printable, no key in it)."""
+        return clean_request_id(response.headers.get("x-request-id"), self._secrets)
 
     def _reason(self, exc: BaseException) -> str:
         text = str(exc).strip() or type(exc).__name__
@@ -315,10 +295,10 @@ class ServiceHttp:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _retryable(self, idempotent: bool, exc: BaseException) -> bool:
-        if isinstance(exc, RateLimitedError | OfflineError):
+        if isinstance(exc, OfflineError):
             return True
-        if isinstance(exc, OutcomeUnknownError):
-            return False
+        if isinstance(exc, OutcomeUnknownError | DeadlineExceededError):
+            return False  # resent, a write could be made twice; a server this slow stays slow
         if isinstance(exc, NetworkError):
             return idempotent
         if isinstance(exc, ServerError) and exc.status in RETRY_STATUSES:
@@ -327,21 +307,17 @@ class ServiceHttp:
 
     def _wait_for(self, bucket: str, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
+        backoff = float(self._backoff(state))
         if isinstance(exc, ApiError) and exc.retry_after is not None:
-            return max(0.0, exc.retry_after)
-        if isinstance(exc, RateLimitedError):
-            known = self.rate_limits.wait_time(bucket)
-            if known > 0:
-                return known
-        return float(self._backoff(state))
+            # a 503's Retry-After, bounded like any backoff: a long one is the caller's to wait
+            return min(max(0.0, exc.retry_after), max(backoff, self.backoff_max))
+        return backoff
 
     def _before_sleep(self, on_wait: OnWait | None, state: RetryCallState) -> None:
         seconds = float(state.upcoming_sleep or 0.0)
         exc = state.outcome.exception() if state.outcome else None
         name = service_name(self.service)
-        if isinstance(exc, RateLimitedError):
-            reason = f"{name} is limiting requests"
-        elif isinstance(exc, ServerError):
+        if isinstance(exc, ServerError):
             reason = f"{name} had a server error ({exc.status})"
         elif isinstance(exc, OfflineError):
             reason = f"{name} cannot be reached"
@@ -364,6 +340,18 @@ class ServiceHttp:
         except (TypeError, ValueError) as exc:
             raise InvalidInputError(self.scrub(f"Cannot send this request: {exc}")) from None
         try:
+            async with asyncio.timeout(self.deadline):
+                return await self._exchange(request, bucket, idem)
+        except TimeoutError:
+            what = f"no complete answer within {self.deadline:g} s"
+            if idem:
+                raise DeadlineExceededError(self.service, what, method=method) from None
+            # It may have arrived and been carried out: never resent, and the caller checks.
+            raise OutcomeUnknownError(self.service, what, method=method) from None
+
+    async def _exchange(self, request: httpx.Request, bucket: str, idem: bool) -> HttpAnswer:
+        method = request.method
+        try:
             response = await self._client.send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError) as exc:
             raise OfflineError(self.service, self._reason(exc), method=method) from None
@@ -373,28 +361,36 @@ class ServiceHttp:
             raise OutcomeUnknownError(self.service, self._reason(exc), method=method) from None
         except httpx.HTTPError as exc:
             raise NetworkError(self.service, self._reason(exc), method=method) from None
+        self._record(response, bucket)
+        status = response.status_code
+        rid = self.request_id(response)
         try:
             try:
-                content = await response.aread()
+                content = await read_capped(response, self.max_body, self._too_large(status, rid))
             finally:
                 await response.aclose()
+        except ResponseTooLargeError:
+            if not idem and 200 <= status < 300:
+                # The write was accepted (2xx) but its answer cannot be read: as if it were lost.
+                raise OutcomeUnknownError(self.service, f"the {status} answer was too large to read",
+                                          method=method) from None
+            raise
         except httpx.DecodingError as exc:
-            self._record(response, bucket)
-            raise ResponseFormatError(self.service, response.status_code, "bad_encoding",
-                                      self._reason(exc), response.headers.get("x-request-id")) from None
+            raise ResponseFormatError(self.service, status, "bad_encoding", self._reason(exc), rid) from None
         except httpx.HTTPError:
-            self._record(response, bucket)
-            status = response.status_code
-            rid = response.headers.get("x-request-id")
             if 200 <= status < 300:
                 if idem:
                     raise NetworkError(self.service, "the answer was cut off", method=method) from None
                 # The write was accepted (2xx) but its result is lost: same remedy as no answer.
                 raise OutcomeUnknownError(
                     self.service, f"the {status} answer was cut off", method=method) from None
-            raise self._error_for(response, b"", rid) from None
-        self._record(response, bucket)
-        return HttpAnswer(response.status_code, self._handle(response, content))
+            raise self._error_for(response, b"", rid, bucket) from None
+        return HttpAnswer(status, self._handle(response, content, rid, bucket))
+
+    def _too_large(self, status: int, rid: str | None) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            self.service, status, "too_large",
+            f"the answer is larger than {self.max_body / 1048576:g} MB; Cabinet stopped reading it", rid)
 
     def _record(self, response: httpx.Response, bucket: str) -> None:
         state = parse_rate_limit_headers(response.headers)
@@ -405,9 +401,8 @@ class ServiceHttp:
             if retry_after is not None:
                 self.rate_limits.block(bucket, retry_after)
 
-    def _handle(self, response: httpx.Response, content: bytes) -> Any:
+    def _handle(self, response: httpx.Response, content: bytes, rid: str | None, bucket: str) -> Any:
         status = response.status_code
-        rid = response.headers.get("x-request-id")
         log.debug("%s %s %s -> %s (%s)", self.service, response.request.method,
                   response.request.url.path, status, rid)
         if 200 <= status < 300:
@@ -418,7 +413,7 @@ class ServiceHttp:
             raise ResponseFormatError(
                 self.service, status, "unexpected_status",
                 f"an unexpected {status} answer (a redirect?); check the address", rid)
-        raise self._error_for(response, content, rid)
+        raise self._error_for(response, content, rid, bucket)
 
     def _parse_json(self, content: bytes, response: httpx.Response, rid: str | None) -> Any:
         ctype = response.headers.get("content-type", "")
@@ -438,9 +433,11 @@ class ServiceHttp:
             raise ResponseFormatError(self.service, status, "malformed_json",
                                       f"malformed JSON at position {exc.pos}: {exc.msg}", rid) from None
 
-    def _error_for(self, response: httpx.Response, content: bytes, rid: str | None) -> ApiError:
+    def _error_for(self, response: httpx.Response, content: bytes, rid: str | None, bucket: str) -> ApiError:
         status = response.status_code
         retry_after = parse_retry_after(response.headers.get("retry-after"))
+        if retry_after is None and status == 429:
+            retry_after = self.rate_limits.wait_time(bucket) or None  # the rate-limit reset, if told
         body: Any = None
         try:
             body = jsonlib.loads(content.decode("utf-8")) if content.strip() else None
@@ -481,11 +478,14 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "CabinetError",
     "ErrorEnvelope",
+    "DEADLINE",
     "HttpAnswer",
+    "MAX_BODY",
     "SecretHeader",
     "ServiceHttp",
     "error_class",
     "check_base_url",
+    "clean_request_id",
     "is_loopback_host",
     "unexpected",
 ]

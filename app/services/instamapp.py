@@ -13,7 +13,7 @@ from typing import Any
 from app.core.registry import instamapp as instamapp_registry
 from app.services.client_base import ApiClient, path_segment
 from app.services.http import unexpected
-from app.services.pages import Page
+from app.services.pages import Page, PageGuard
 
 SERVICE = instamapp_registry.SERVICE.name
 BUCKET = "default"
@@ -58,11 +58,12 @@ class InstaMappClient(ApiClient):
     def _page_params(page: int, per_page: int) -> dict[str, Any]:
         return {"page": page, "per_page": per_page}
 
-    async def _iterate(self, fetch: Callable[[int], Any]) -> AsyncIterator[dict[str, Any]]:
+    async def _iterate(self, fetch: Callable[[int], Any], what: str) -> AsyncIterator[dict[str, Any]]:
+        guard = PageGuard(SERVICE, what)
         page_no = 1
         while True:
             page: Page = await fetch(page_no)
-            for entry in page.items:
+            for entry in guard.accept(page):
                 yield entry
             if not page.has_more or not page.items:
                 return
@@ -76,7 +77,7 @@ class InstaMappClient(ApiClient):
         return self._page(await self._get("/items", params), "item")
 
     def iter_items(self, status: str | None = None, per_page: int = 100) -> AsyncIterator[dict[str, Any]]:
-        return self._iterate(lambda n: self.list_items(page=n, per_page=per_page, status=status))
+        return self._iterate(lambda n: self.list_items(page=n, per_page=per_page, status=status), "items")
 
     async def get_item(self, item_id: str) -> dict[str, Any]:
         return self._object(await self._get(f"/items/{path_segment(item_id)}"), "item")
@@ -96,14 +97,14 @@ class InstaMappClient(ApiClient):
         return self._page(await self._get("/collections", self._page_params(page, per_page)), "collection")
 
     def iter_collections(self, per_page: int = 100) -> AsyncIterator[dict[str, Any]]:
-        return self._iterate(lambda n: self.list_collections(page=n, per_page=per_page))
+        return self._iterate(lambda n: self.list_collections(page=n, per_page=per_page), "collections")
 
     async def list_listings(self, page: int = 1, per_page: int = 20) -> Page:
         body = await self._get("/marketplace/listings", self._page_params(page, per_page))
         return self._page(body, "listing")
 
     def iter_listings(self, per_page: int = 100) -> AsyncIterator[dict[str, Any]]:
-        return self._iterate(lambda n: self.list_listings(page=n, per_page=per_page))
+        return self._iterate(lambda n: self.list_listings(page=n, per_page=per_page), "listings")
 
     async def get_sales_summary(self) -> dict[str, Any]:
         return self._object(await self._get("/sales/summary"), "sales_summary")

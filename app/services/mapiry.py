@@ -19,7 +19,7 @@ from app.core.registry import BULK_LIMIT, LISTED
 from app.core.registry import mapiry as mapiry_registry
 from app.services.client_base import ApiClient, path_segment
 from app.services.http import unexpected
-from app.services.pages import Page
+from app.services.pages import Page, PageGuard
 
 SERVICE = mapiry_registry.SERVICE.name
 DEFAULT_BASE_URL = mapiry_registry.SERVICE.base_url
@@ -132,10 +132,11 @@ class MapiryClient(ApiClient):
                     total=total, total_pages=total_pages)
 
     async def iter_locations(self, map_id: str, page_size: int = 100) -> AsyncIterator[dict[str, Any]]:
+        guard = PageGuard(SERVICE, "locations")
         page_no = 1
         while True:
             page = await self.list_locations(map_id, page=page_no, page_size=page_size)
-            for entry in page.items:
+            for entry in guard.accept(page):
                 yield entry
             if not page.has_more or not page.items:
                 return

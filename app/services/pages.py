@@ -1,9 +1,19 @@
-"""One page of a paginated list, the same shape for both services."""
+"""One page of a paginated list, the same shape for every service, and the guard on listings.
+
+A listing is read page by page until the server says it ended. A server that never says so
+must not keep Cabinet reading: :class:`PageGuard` stops a listing with a ``ListingError`` when a
+page repeats only ids already received, when it goes past the number of pages the server itself
+announced, or past ``MAX_PAGES`` pages; ids received twice across pages are kept once.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from app.core.errors import ListingError
+
+MAX_PAGES = 10_000
 
 
 @dataclass
@@ -17,3 +27,52 @@ class Page:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+class PageGuard:
+    """Checks the pages of one listing, in order, and hands back each page's new entries."""
+
+    def __init__(self, service: str, what: str, *, max_pages: int = MAX_PAGES) -> None:
+        self.service = service
+        self.what = what
+        self.max_pages = max_pages
+        self.pages = 0
+        self.announced: int | None = None  # the total pages the first page announced
+        self._seen: set[str] = set()
+
+    def _stop(self, reason: str) -> ListingError:
+        return ListingError(self.service, self.what, reason)
+
+    def accept(self, page: Page) -> list[dict[str, Any]]:
+        """The entries of ``page`` not received before; ListingError when the listing runs away."""
+        self.pages += 1
+        if self.announced is None and page.total_pages is not None:
+            self.announced = max(1, page.total_pages)
+        if self.announced is not None and self.pages > self.announced:
+            raise self._stop(f"page {self.pages:,} came after the {self.announced:,} pages it announced")
+        if self.pages > self.max_pages:
+            raise self._stop(f"more than {self.max_pages:,} pages")
+        fresh: list[dict[str, Any]] = []
+        repeated = 0
+        for entry in page.items:
+            key = entry.get("id")
+            if key is None:
+                fresh.append(entry)
+                continue
+            key = str(key)
+            if key in self._seen:
+                repeated += 1
+                continue
+            self._seen.add(key)
+            fresh.append(entry)
+        if page.items and repeated == len(page.items) and self.pages > 1:
+            raise self._stop(f"page {self.pages:,} repeats only {self.what} already received")
+        return fresh
+
+    @property
+    def count(self) -> int:
+        """Distinct ids received so far."""
+        return len(self._seen)
+
+
+__all__ = ["MAX_PAGES", "Page", "PageGuard"]

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from app.core.registry import APP_SERVICES as SERVICES
@@ -31,12 +32,17 @@ KEY_HELP = ("Set the keys in Settings (Ctrl+,) in the Cabinet app, or in the env
 def register(subparsers: Any) -> None:
     sync = subparsers.add_parser(
         "sync", help="fill the offline cache from " + ", ".join(service_title(s) for s in SERVICES),
-        description="Fetch every resource (every page) into the offline cache and print counts per resource. "
-                    "Exit status 1 when a service is offline or refuses the key, when the service asked for "
-                    "by --service has no key, or when no service has one.")
+        description="Fetch every resource (every page) into the offline cache and print counts per resource; "
+                    "a resource that fails is reported by itself and the others go on. Exit status: 0 done, "
+                    "1 something failed (offline, a refused key, a resource, the service asked for by --service "
+                    "has no key), 2 a configuration problem (no service has a key, a bad address or key), "
+                    "3 a service asked for a wait longer than --max-wait.")
     sync.add_argument("--service", choices=(*SERVICES, "all"), default="all",
                       help="which service to sync (default: all)")
     sync.add_argument("--json", action="store_true", help="print the result as JSON")
+    sync.add_argument("--max-wait", type=_seconds, default=None, metavar="SECONDS",
+                      help="the longest rate-limit wait to sit out (default 300); a longer one ends the "
+                           "sync at once with exit status 3")
     sync.set_defaults(func=run_sync)
 
     maps = subparsers.add_parser("maps", help="the Mapiry maps Cabinet knows about",
@@ -65,8 +71,22 @@ def register(subparsers: Any) -> None:
     export.set_defaults(func=run_export)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value < 1e9:
+        raise argparse.ArgumentTypeError("must be between 0 and 999999999 seconds")
+    return value
+
+
 def _err(text: str) -> None:
-    print(text, file=sys.stderr)
+    print(text, file=sys.stderr, flush=True)
+
+
+# Exit statuses of the headless commands (README, "Robustness").
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_RATE_LIMITED = 0, 1, 2, 3
 
 
 # -- sync ---------------------------------------------------------------------------------------
@@ -74,10 +94,11 @@ def run_sync(args: argparse.Namespace) -> int:
     # start-up: `cabinet` imports this module to register the command; this loads when it runs
     import asyncio
 
+    from app.core.errors import CabinetError, InsecureUrlError, InvalidInputError
     from app.services.connect import load_connection, make_client
     from app.services.credentials import CredentialStore
     from app.storage import Cache
-    from app.sync.engine import SyncEngine
+    from app.sync.engine import MAX_WAIT, SyncEngine
 
     wanted = tuple(SERVICES) if args.service == "all" else (args.service,)
     store = CredentialStore()
@@ -87,7 +108,13 @@ def run_sync(args: argparse.Namespace) -> int:
     if not usable:
         names = " and ".join(_name(s) for s in missing)
         _err(f"No API key is set for {names}, so there is nothing to sync. {KEY_HELP}")
-        return 1
+        return EXIT_CONFIG
+    try:
+        clients = {s: make_client(conns[s], max_retries=1) for s in usable}
+    except (InsecureUrlError, InvalidInputError) as exc:  # a bad address or a key that cannot be sent
+        _err(exc.user_message())
+        return EXIT_CONFIG
+    max_wait = MAX_WAIT if args.max_wait is None else args.max_wait
 
     cache = Cache()
     try:
@@ -95,50 +122,75 @@ def run_sync(args: argparse.Namespace) -> int:
             _err("Note: no Mapiry maps are registered yet; add one with `cabinet maps add MAP_ID_OR_URL`.")
 
         async def go() -> Any:
-            clients = {s: make_client(conns[s], max_retries=1) for s in usable}
             try:
-                engine = SyncEngine(cache, *clients.values())
-                return await engine.sync(tuple(usable))
+                engine = SyncEngine(cache, *clients.values(),
+                                    max_wait=max_wait, stop_when_rate_limited=True)
+                return await engine.sync(tuple(usable), progress=_announce)
             finally:
                 for client in clients.values():
                     await client.aclose()
 
-        report = asyncio.run(go())
-        return _print_report(args, report, missing, cache)
+        try:
+            report = asyncio.run(go())
+        except CabinetError as exc:
+            _err(exc.user_message())
+            return EXIT_FAILED
+        return _print_report(args, report, usable, missing, cache)
     finally:
         cache.close()
+
+
+def _announce(progress: Any) -> None:
+    """Say every wait before it is slept, and a wait too long at once (the sync then ends)."""
+    if progress.state == "waiting" and progress.until is not None:
+        from app.core.errors import clock_time
+
+        seconds = max(0.0, progress.until - time.time())
+        _err(f"{_name(progress.service)} is limiting requests: waiting {seconds:.0f} s "
+             f"(until {clock_time(progress.until)}), then going on.")
+    elif progress.state == "rate_limited":
+        _err(progress.reason)
 
 
 def _name(service: str) -> str:
     return service_title(service)
 
 
-def _print_report(args: argparse.Namespace, report: SyncReport, missing: list[str], cache: Cache) -> int:
+def _print_report(args: argparse.Namespace, report: SyncReport, usable: list[str], missing: list[str],
+                  cache: Cache) -> int:
     # start-up: `cabinet` imports this module to register the command; this loads when it runs
     from app.sync.engine import sync_order
 
     order = {name: i for i, name in enumerate(r for service in SERVICES for r in sync_order(service))}
     report.counts = dict(sorted(report.counts.items(), key=lambda kv: order.get(kv[0], 99)))
+    limited = report.rate_limited
     messages = []
     for service in sorted(report.offline):
         messages.append(f"{_name(service)} is offline or unreachable: the cached data was kept as it was.")
     for key, exc in report.errors.items():
-        if ":" not in key or key.split(":", 1)[0] not in report.errors:
-            messages.append(exc.user_message())
-        else:
-            messages.append(f"{key}: {exc.user_message()}")
+        if exc is limited:
+            continue  # said at once, when it happened
+        if ":" not in key:
+            continue  # a service's first error: also under its resource's key
+        service, rest = key.split(":", 1)
+        messages.append(f"{_name(service)} {rest.replace(':', ' of map ', 1)}: {exc.user_message()}")
     for service in missing:
         messages.append(f"No API key is set for {_name(service)}; skipped. {KEY_HELP}")
     if missing and args.service == "all" and not (report.offline or report.errors):
         messages.append("The services with a key were synced.")
     # A service asked for by name must have a key; "all" syncs the connected ones and notes the rest.
     failed = bool(report.offline or report.errors or (missing and args.service != "all"))
+    status = EXIT_RATE_LIMITED if limited is not None else EXIT_FAILED if failed else EXIT_OK
     if args.json:
         print(json.dumps({
             "ok": not failed,
+            "exit_status": status,
+            "resources": report.resource_results(usable),
             "counts": report.counts,
             "offline": sorted(report.offline),
             "errors": {k: v.user_message() for k, v in report.errors.items()},
+            "rate_limited": None if limited is None else {
+                "service": limited.service, "seconds": round(limited.seconds, 1), "until": limited.until},
             "missing_keys": missing,
             "cache": str(cache.path),
         }, indent=2))
@@ -150,7 +202,7 @@ def _print_report(args: argparse.Namespace, report: SyncReport, missing: list[st
             print("Nothing was synced.")
     for text in messages:
         _err(text)
-    return 1 if failed else 0
+    return status
 
 
 # -- maps ---------------------------------------------------------------------------------------
@@ -165,7 +217,14 @@ def run_maps_add(args: argparse.Namespace) -> int:
     # start-up: `cabinet` imports this module to register the command; this loads when it runs
     import asyncio
 
-    from app.core.errors import CabinetError, NetworkError, NotFoundError
+    from app.core.errors import (
+        CabinetError,
+        InsecureUrlError,
+        InvalidInputError,
+        NetworkError,
+        NotFoundError,
+        RateLimitedError,
+    )
     from app.services.connect import load_connection, make_client
     from app.storage import Cache
 
@@ -173,7 +232,7 @@ def run_maps_add(args: argparse.Namespace) -> int:
         map_id = _parse_map_ref(args.map_ref)
     except ValueError as exc:
         _err(str(exc))
-        return 1
+        return EXIT_CONFIG
     conn = load_connection("mapiry")
     the_map: dict | None = None
     note = ""
@@ -192,12 +251,18 @@ def run_maps_add(args: argparse.Namespace) -> int:
         except NotFoundError:
             _err(f"Mapiry has no map {map_id} that this API key can see (deleted, or of another account). "
                  "Check the id; it was not registered.")
-            return 1
+            return EXIT_FAILED
         except NetworkError:
             note = "Mapiry could not be reached: the map was registered without checking it; `cabinet sync` will."
+        except (InsecureUrlError, InvalidInputError) as exc:  # the address or key cannot be used
+            _err(exc.user_message())
+            return EXIT_CONFIG
+        except RateLimitedError as exc:
+            _err(exc.user_message() + " The map was not registered.")
+            return EXIT_RATE_LIMITED
         except CabinetError as exc:
             _err(exc.user_message())
-            return 1
+            return EXIT_FAILED
     cache = Cache()
     try:
         cache.add_known_map(map_id, "manual")

@@ -6,8 +6,15 @@ while waiting on the network) — so an interrupted sync leaves the previous con
 ``has_more``, so a few pages are fetched ahead concurrently and the surplus past the end
 is dropped; Mapiry pages give ``totalPages``.
 
-Offline (refused, DNS, timeouts) is reported in ``SyncReport.offline``; other errors in
-``SyncReport.errors``; ``sync()`` does not raise for either.
+Each resource (of each map) stands on its own: one that fails (a 403 or 404 on one listing,
+a listing that does not end) is reported by itself under ``"service:resource"``
+(``"service:resource:map"``) and the others go on; a map the server answers 404 for is marked
+gone. Only what stops every request of a service stops the rest of it: offline
+(``SyncReport.offline``), an answer slower than the request deadline, a refused key, no Pro
+subscription, and a rate limit that asks for a wait longer than ``max_wait``. A 429 is handled
+here, in one place: a wait up to ``max_wait`` is announced (a "waiting" SyncProgress with its
+end time) and then slept (cancellable); a longer one is not started (``WaitTooLongError``).
+``sync()`` raises for none of these.
 """
 
 from __future__ import annotations
@@ -15,18 +22,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from app.core import registry
 from app.core.errors import (
+    AuthenticationError,
     CabinetError,
+    DeadlineExceededError,
     NetworkError,
     NotFoundError,
-    PermissionDeniedError,
     ProRequiredError,
+    RateLimitedError,
+    WaitTooLongError,
 )
+from app.services.pages import MAX_PAGES, PageGuard
 from app.sync.known_maps import mark_gone
 
 if TYPE_CHECKING:
@@ -40,6 +52,10 @@ log = logging.getLogger(__name__)
 SERVICE_OF = {name: res.service for name, res in registry.RESOURCES.items()}
 MAP_RESOURCES = registry.MAP_SCOPED
 PER_PAGE = min(s.page_size_max for s in registry.SERVICES.values())
+MAX_WAIT = 300.0  # seconds: the longest rate-limit wait a sync starts (cabinet sync --max-wait)
+NO_RETRY_AFTER_WAIT = 5.0  # a 429 that says neither Retry-After nor a reset time
+MAX_429_PER_CALL = 5  # consecutive 429s to one request before it is reported as an error
+T = TypeVar("T")
 
 
 def sync_order(service: str) -> tuple[str, ...]:
@@ -57,8 +73,10 @@ class SyncProgress:
     resource: str
     done: int
     total: int | None
-    state: str  # "syncing" | "done" | "offline" | "error"
+    state: str  # "syncing" | "done" | "offline" | "error" | "waiting" | "rate_limited" (a wait too long)
     scope: str = ""
+    until: float | None = None  # "waiting", "rate_limited": when the wait ends (epoch seconds)
+    reason: str = ""  # "waiting": why; "error", "rate_limited": the message
 
 
 @dataclass
@@ -72,6 +90,34 @@ class SyncReport:
     def ok(self) -> bool:
         return not self.offline and not self.errors
 
+    @property
+    def rate_limited(self) -> WaitTooLongError | None:
+        """The wait a service asked for that was longer than the sync may wait, if any."""
+        return next((e for e in self.errors.values() if isinstance(e, WaitTooLongError)), None)
+
+    def resource_results(self, services: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Each resource of ``services``: its count, its error, and per map what failed."""
+        out: dict[str, dict[str, Any]] = {}
+        for service in services:
+            for res in sync_order(service):
+                entry: dict[str, Any] = {}
+                if res in self.counts:
+                    entry["count"] = self.counts[res]
+                own = self.errors.get(f"{service}:{res}")
+                if own is not None:
+                    entry["error"] = own.user_message()
+                per_map = {k.split(":", 2)[2]: e.user_message() for k, e in self.errors.items()
+                           if k.startswith(f"{service}:{res}:")}
+                if per_map:
+                    entry["map_errors"] = per_map
+                parent = registry.scope_parent(service)
+                if parent is not None and res == parent.name and self.gone:
+                    entry["gone"] = list(self.gone)
+                if not entry:
+                    entry["skipped"] = "offline" if service in self.offline else "not synced"
+                out[res] = entry
+        return out
+
 
 ProgressFn = Callable[[SyncProgress], None]
 
@@ -84,6 +130,10 @@ class SyncFailed(CabinetError):
         self.resource = resource
         super().__init__(f"Cabinet could not update its copy of {resource} ({type(cause).__name__}: {cause}). "
                          "The data cached before is still there; try Refresh again.")
+
+
+class _Halt(Exception):
+    """Ends a whole sync at once (a wait too long, with ``stop_when_rate_limited``)."""
 
 
 class Syncer(Protocol):
@@ -105,11 +155,16 @@ class SyncEngine:
     """
 
     def __init__(self, cache: Cache, *clients: ServiceClient | None, pages_ahead: int = 4,
-                 per_page: int = PER_PAGE) -> None:
+                 per_page: int = PER_PAGE, max_wait: float = MAX_WAIT, max_pages: int = MAX_PAGES,
+                 stop_when_rate_limited: bool = False) -> None:
         self.cache = cache
         self._clients: dict[str, ServiceClient] = {c.service: c for c in clients if c is not None}
         self.pages_ahead = max(1, pages_ahead)
         self.per_page = per_page
+        self.max_wait = max(0.0, float(max_wait))
+        self.max_pages = max_pages
+        # The command line ends at once on a wait too long (exit 3); the app lets the rest go on.
+        self.stop_when_rate_limited = stop_when_rate_limited
         self._progress: ProgressFn | None = None
 
     @property
@@ -137,7 +192,13 @@ class SyncEngine:
                     raise ValueError(f"unknown service {service!r}")
                 if service in self._clients:
                     jobs.append(self._sync_service(service, report))
-            await asyncio.gather(*jobs)
+            running = [asyncio.ensure_future(job) for job in jobs]
+            try:
+                await asyncio.gather(*running)
+            except _Halt:
+                for task in running:
+                    task.cancel()
+                await asyncio.gather(*running, return_exceptions=True)
         finally:
             self._progress = None
         return report
@@ -160,58 +221,81 @@ class SyncEngine:
         for res in scoped:
             report.counts.setdefault(res, 0)
         for scope in scopes:
-            try:
-                await self.sync_resource(parent, scope)
-            except NotFoundError:
-                # Deleted, or no longer this account's: marked gone, its cached contents kept and
-                # not refreshed; the other maps go on and the service is not failing for it.
-                await asyncio.to_thread(mark_gone, self.cache, scope)
-                report.gone.append(scope)
+            # Gone (404): marked gone, its cached contents kept and not refreshed; the other maps
+            # go on and the service is not failing for it. Any other error of one map: reported
+            # by itself, its contents skipped, the other maps go on.
+            if not await self._guarded(service, parent, scope, report):
+                return
+            if scope in report.gone or f"{service}:{parent}:{scope}" in report.errors:
                 continue
-            except NetworkError:
-                report.offline.add(service)
-                self._emit(service, parent, 0, None, "offline", scope)
-                return
-            except CabinetError as exc:
-                report.errors.setdefault(service, exc)
-                self._emit(service, parent, 0, None, "error", scope)
-                return
-            report.counts[parent] += 1
             for res in scoped:
                 if not await self._guarded(service, res, scope, report):
                     return
 
     async def _guarded(self, service: str, res: str, scope: str, report: SyncReport) -> bool:
-        """Sync one resource into the report; False when the service should stop here."""
+        """Sync one resource into the report; False when nothing more of the service can work."""
+        key = f"{service}:{res}:{scope}" if scope else f"{service}:{res}"
         try:
             n = await self.sync_resource(res, scope)
         except NetworkError as exc:
+            if isinstance(exc, DeadlineExceededError):  # answering, too slowly: not offline
+                exc.__traceback__ = None
+                report.errors.setdefault(service, exc)
+                report.errors[key] = exc
+                self._emit(service, res, 0, None, "error", scope, reason=exc.user_message())
+                return False  # the next request would wait as long again
             log.info("sync %s/%s: offline (%s)", service, res, exc)
             report.offline.add(service)
             self._emit(service, res, 0, None, "offline", scope)
             return False
-        except PermissionDeniedError as exc:
-            # The key may not read this one resource (scope): note it and go on with the rest.
-            report.errors.setdefault(service, exc)
-            report.errors[f"{service}:{res}"] = exc
-            self._emit(service, res, 0, None, "error", scope)
-            return not isinstance(exc, ProRequiredError)  # no Pro: nothing else will work either
         except Exception as exc:  # CabinetError, or e.g. a full disk while writing the cache
+            parent = registry.scope_parent(service)
+            if isinstance(exc, NotFoundError) and scope and parent is not None and res == parent.name:
+                await asyncio.to_thread(mark_gone, self.cache, scope)  # a known map the server no longer has
+                report.gone.append(scope)
+                return True
             error = exc if isinstance(exc, CabinetError) else SyncFailed(service, res, exc)
             if not isinstance(exc, CabinetError):
                 log.exception("sync %s/%s failed", service, res)
+            # The report outlives the sync: keep the error, not the frames (and data) it passed.
+            error.__traceback__ = None
+            error.__context__ = None
             report.errors.setdefault(service, error)
-            report.errors[f"{service}:{res}"] = error
-            self._emit(service, res, 0, None, "error", scope)
-            return False
+            report.errors[key] = error
+            if isinstance(error, WaitTooLongError):
+                self._emit(service, res, 0, None, "rate_limited", scope, until=error.until,
+                           reason=error.user_message())
+                if self.stop_when_rate_limited:
+                    raise _Halt from None
+                return False
+            self._emit(service, res, 0, None, "error", scope, reason=error.user_message())
+            # A refused key or no Pro stop every request of the service.
+            return not isinstance(error, AuthenticationError | ProRequiredError)
         report.counts[res] = report.counts.get(res, 0) + n
         return True
 
-    def _emit(self, service: str, res: str, done: int, total: int | None, state: str, scope: str = "") -> None:
+    async def _patiently(self, service: str, resource: str, scope: str, call: Callable[[], Awaitable[T]]) -> T:
+        """``call()``, waiting out its 429s as the service asks, up to ``max_wait`` each."""
+        for _ in range(MAX_429_PER_CALL):
+            try:
+                return await call()
+            except RateLimitedError as exc:
+                seconds = exc.retry_after if exc.retry_after is not None else NO_RETRY_AFTER_WAIT
+                until = exc.retry_at if exc.retry_at is not None else time.time() + seconds
+                if seconds > self.max_wait:
+                    raise WaitTooLongError(service, seconds, until, self.max_wait) from None
+                log.info("sync %s/%s: rate limited, waiting %.1f s", service, resource, seconds)
+                self._emit(service, resource, 0, None, "waiting", scope, until=until,
+                           reason=exc.user_message().split("\n")[0])
+                await asyncio.sleep(max(0.0, until - time.time()))
+        return await call()
+
+    def _emit(self, service: str, res: str, done: int, total: int | None, state: str, scope: str = "",
+              *, until: float | None = None, reason: str = "") -> None:
         if self._progress is None:
             return
         try:
-            self._progress(SyncProgress(service, res, done, total, state, scope))
+            self._progress(SyncProgress(service, res, done, total, state, scope, until, reason))
         except Exception:
             log.exception("sync progress callback failed")
 
@@ -236,15 +320,19 @@ class SyncEngine:
 
     async def _read(self, client: ServiceClient, res: registry.Resource, scope: str) -> int:
         name = res.name
+
+        def patient(call: Callable[[], Awaitable[T]]) -> Awaitable[T]:
+            return self._patiently(res.service, name, scope, call)
+
         if res.reading == registry.SINGLE:
-            record = await client.read_one(name, "")
+            record = await patient(lambda: client.read_one(name, ""))
             return await asyncio.to_thread(self.cache.replace_all, name, [record])
         if res.reading == registry.PER_SCOPE:
             ids = [scope] if scope else [m["id"] for m in await asyncio.to_thread(self.cache.known_maps)]
             n = 0
             for record_id in ids:
                 try:
-                    record = await client.read_one(name, record_id)
+                    record = await patient(lambda r=record_id: client.read_one(name, r))
                 except NotFoundError:
                     if scope:
                         raise
@@ -254,11 +342,11 @@ class SyncEngine:
                 n += 1
             return n
         if res.reading == registry.LISTED:
-            rows = await client.read_all(name, scope)
+            rows = await patient(lambda: client.read_all(name, scope))
             return await asyncio.to_thread(self.cache.replace_all, name, rows, scope=scope)
 
         def fetch(p: int) -> Awaitable[Page]:
-            return client.read_page(name, scope, p, self.per_page)
+            return patient(lambda: client.read_page(name, scope, p, self.per_page))
         return await self._stream(name, scope, lambda put: self._pages(fetch, put, res.service, name, scope))
 
     # -- paging and streaming writes ------------------------------------------------------------
@@ -275,12 +363,14 @@ class SyncEngine:
         next_page = first + 1
         expected = 1
         done = 0
+        guard = PageGuard(service, resource, max_pages=self.max_pages)
         try:
             while True:
                 page = await tasks.pop(expected)
-                put(page.items)
-                done += len(page.items)
-                if page.total_pages is not None:
+                fresh = guard.accept(page)  # ListingError when the listing runs away
+                put(fresh)
+                done += len(fresh)
+                if page.total_pages is not None and last is None:
                     last = page.total_pages
                 self._emit(service, resource, done, page.total, "syncing", scope)
                 if not page.has_more or not page.items or (last is not None and expected >= last):

@@ -161,9 +161,7 @@ class MainWindow(QMainWindow):
 
         self.service_status: dict[str, ServiceStatus] = {}
         for service in SERVICE_TITLES:
-            widget = ServiceStatus(service)
-            self.service_status[service] = widget
-            self.statusBar().addPermanentWidget(widget)
+            self._add_service_status(service)
         tasks.reporter().error.connect(self.show_error)
         self.csvDropped.connect(self.open_import_wizard)
 
@@ -383,12 +381,26 @@ class MainWindow(QMainWindow):
 
     def set_service_state(self, service: str, state: str, detail: str = "") -> None:
         """Show a service's sync state: "idle", "synced", "syncing", "offline" or "error"."""
-        widget = self.service_status.get(service)
-        if widget is None:
-            widget = ServiceStatus(service)
-            self.service_status[service] = widget
-            self.statusBar().addPermanentWidget(widget)
+        widget = self.service_status.get(service) or self._add_service_status(service)
         widget.set_state(state, detail)
+
+    def _add_service_status(self, service: str) -> ServiceStatus:
+        widget = ServiceStatus(service)
+        widget.cancelRequested.connect(self.cancel_refresh)
+        self.service_status[service] = widget
+        self.statusBar().addPermanentWidget(widget)
+        return widget
+
+    def cancel_refresh(self) -> None:
+        """Cancel a running refresh (a rate-limit countdown's Cancel): the cache keeps what it had."""
+        if self._sync_task is None or self._sync_task.done():
+            return
+        self._sync_task.cancel()
+        for widget in self.service_status.values():
+            if widget.state in ("syncing", "waiting"):
+                widget.set_state("idle")
+        self.statusBar().showMessage(_tr("Refresh cancelled; the cached data is shown."), 6000)
+        self.update_status()
 
     def status_text(self, service: str) -> str:
         return self.service_status[service].text()
@@ -450,6 +462,12 @@ class MainWindow(QMainWindow):
         that state for the service, "done" (one resource finished) changes nothing."""
         service, state, resource = progress.service, progress.state, progress.resource
         if state == "done":
+            return
+        if state == "waiting" and getattr(progress, "until", None) is not None:
+            (self.service_status.get(service) or self._add_service_status(service)).start_countdown(progress.until)
+            return
+        if state == "rate_limited":  # a wait longer than the sync may wait: not started
+            self.set_service_state(service, "error", _tr("rate limited"))
             return
         if state in ("offline", "error"):
             self.set_service_state(service, state, resource if state == "error" else "")

@@ -7,8 +7,8 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from app.core import registry
 from app.ui.palette import accent, follow_palette, set_sheet
@@ -21,8 +21,9 @@ if TYPE_CHECKING:  # httpx (under the services) loads after the first paint
 SERVICE_TITLES = {name: registry.SERVICES[name].title for name in registry.APP_SERVICES}
 # Resources whose last sync tells how old a service's data is.
 SERVICE_RESOURCES = {name: tuple(r.name for r in registry.by_service(name)) for name in registry.APP_SERVICES}
-STATES = ("idle", "synced", "syncing", "offline", "error")
-STATE_KINDS = {"idle": "idle", "synced": "ok", "syncing": "info", "offline": "warning", "error": "error"}
+STATES = ("idle", "synced", "syncing", "waiting", "offline", "error")
+STATE_KINDS = {"idle": "idle", "synced": "ok", "syncing": "info", "waiting": "warning", "offline": "warning",
+               "error": "error"}
 
 
 def _tr(text: str) -> str:
@@ -34,6 +35,7 @@ def state_title(state: str) -> str:
         "idle": _tr("Cached"),
         "synced": _tr("Synced"),
         "syncing": _tr("Syncing"),
+        "waiting": _tr("Waiting"),
         "offline": _tr("Offline"),
         "error": _tr("Error"),
     }.get(state, state)
@@ -91,8 +93,22 @@ def rate_budget(client: ServiceClient) -> str:
     return _tr("{0}/{1} requests left").format(best[0], best[1])
 
 
+def countdown_text(until: float, now: float | None = None) -> str:
+    """"12 s left (until 18:45:12)": what is left of a wait, and when it ends, in local time."""
+    left = max(0, round(until - (time.time() if now is None else now)))
+    try:
+        end = datetime.fromtimestamp(until).strftime("%H:%M:%S" if left < 86_400 else "%Y-%m-%d %H:%M")
+    except (OverflowError, OSError, ValueError):
+        end = "?"
+    if left < 120:
+        return _tr("{0} s left, until {1}").format(left, end)
+    return _tr("{0} min left, until {1}").format(round(left / 60), end)
+
+
 class ServiceStatus(QWidget):
-    """One service's label in the status bar."""
+    """One service's label in the status bar; during a rate-limit wait, a countdown with Cancel."""
+
+    cancelRequested = Signal(str)  # the service whose wait the person cancelled
 
     def __init__(self, service: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,20 +117,48 @@ class ServiceStatus(QWidget):
         self.detail = ""
         self.age = ""
         self.budget = ""
+        self.wait_until: float | None = None
         lay = QHBoxLayout(self)
         lay.setContentsMargins(8, 0, 8, 0)
         lay.setSpacing(6)
         self.dot = QLabel("●")
         self.label = QLabel()
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText(_tr("Cancel"))
+        self.cancel_button.setAutoRaise(True)
+        self.cancel_button.setToolTip(_tr("Stop waiting and end this refresh"))
+        self.cancel_button.clicked.connect(lambda: self.cancelRequested.emit(self.service))
+        self.cancel_button.hide()
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._count_down)
         lay.addWidget(self.dot)
         lay.addWidget(self.label)
+        lay.addWidget(self.cancel_button)
         self._render()
         follow_palette(self, self._render)
 
     def set_state(self, state: str, detail: str = "") -> None:
+        if state != "waiting":
+            self.wait_until = None
+            self._tick.stop()
+            self.cancel_button.hide()
         self.state = state
         self.detail = detail
         self._render()
+
+    def start_countdown(self, until: float) -> None:
+        """Show "Waiting (12 s left, until 18:45:12)", counting down each second, with Cancel."""
+        self.wait_until = until
+        self.cancel_button.show()
+        self._tick.start()
+        self.set_state("waiting", countdown_text(until))
+
+    def _count_down(self) -> None:
+        if self.wait_until is None:
+            self._tick.stop()
+            return
+        self.set_state("waiting", countdown_text(self.wait_until))
 
     def set_age(self, text: str) -> None:
         self.age = text

@@ -102,7 +102,7 @@ def test_sync_offline_exits_1_with_a_clear_message(env):
 
 def test_sync_without_keys_says_how_to_set_them(base_env):
     done = _run(base_env, "sync", "--service", "mapiry")
-    assert done.returncode == 1
+    assert done.returncode == 2  # a configuration problem
     assert "MAPIRY_API_KEY" in done.stderr and "Settings" in done.stderr
     assert "Traceback" not in done.stderr
 
@@ -112,7 +112,7 @@ def test_maps_add_offline_registers_with_a_note_and_refuses_garbage(env):
     done = _run(offline, "maps", "add", "cm7zfu2o00005rgrd1rl74y3t")
     assert done.returncode == 0 and "without checking" in done.stderr
     bad = _run(offline, "maps", "add", "not a map")
-    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
 def test_maps_add_unknown_map_is_refused_online(env):

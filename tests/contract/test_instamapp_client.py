@@ -249,12 +249,30 @@ async def test_429_rate_limited(fresh_sandbox) -> None:
 
 
 @pytest.mark.asyncio
-async def test_429_waits_and_succeeds_with_time_scale(make_sandbox: Any) -> None:
+async def test_429_is_the_callers_to_wait_and_the_sync_engine_waits_it_out(make_sandbox: Any, tmp_path) -> None:
+    """The client raises a 429 at once; the sync engine announces the wait, sleeps it, goes on."""
+    import time
+
+    from app.storage import Cache
+    from app.sync.engine import SyncEngine
+
     srv = make_sandbox(time_scale=60.0, instamapp_per_window=2)  # the 60 s window lasts 1 s
-    waits: list[tuple[float, str]] = []
-    async with im(srv, on_wait=lambda s, r: waits.append((s, r))) as c:
-        cid = await first_collection(c)
+    async with im(srv) as c:
         await c.get_sales_summary()
-        made = await asyncio.wait_for(c.create_item(cid, "After the wait"), 20)
-    assert made["name"] == "After the wait"
-    assert waits and waits[0][0] >= 1 and "limiting" in waits[0][1]
+        await c.get_sales_summary()
+        start = time.monotonic()
+        with pytest.raises(E.RateLimitedError) as info:
+            await c.get_sales_summary()
+        assert time.monotonic() - start < 0.5 and info.value.retry_after is not None
+        await asyncio.sleep(info.value.retry_after)
+        cache = Cache(tmp_path / "cache.sqlite3")
+        seen: list[Any] = []
+        try:
+            report = await asyncio.wait_for(SyncEngine(cache, c, None, per_page=50).sync(
+                ("instamapp",), progress=seen.append), 60)
+            assert report.ok, report.errors
+            assert report.counts["items"] == cache.count("items") > 100
+        finally:
+            cache.close()
+    waits = [p for p in seen if p.state == "waiting"]
+    assert waits and all(p.until is not None and "limiting" in p.reason for p in waits)

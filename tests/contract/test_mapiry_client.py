@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -287,13 +286,18 @@ async def test_rate_limit_exceeded(fresh_sandbox) -> None:
 
 
 @pytest.mark.asyncio
-async def test_429_honoured_and_retried_with_time_scale(make_sandbox: Any) -> None:
+async def test_429_is_raised_at_once_for_the_import_pacer(make_sandbox: Any) -> None:
+    """Bulk 429s are the import pacer's (one place): the client never sleeps them itself."""
+    import time
+
     srv = make_sandbox(time_scale=3600.0, bulk=1)  # an hour's window lasts a second
     waits: list[tuple[float, str]] = []
     async with mp(srv, on_wait=lambda s, r: waits.append((s, r))) as c:
         map_id = seeded_map(srv)
         await c.bulk_create_locations(map_id, [{"name": "a", "lat": 1, "lng": 1}])
-        again = await asyncio.wait_for(
-            c.bulk_create_locations(map_id, [{"name": "b", "lat": 2, "lng": 2}]), 20)
-    assert [x["name"] for x in again] == ["b"]
-    assert waits and waits[0][0] >= 1 and "limiting" in waits[0][1]
+        start = time.monotonic()
+        with pytest.raises(E.RateLimitedError) as info:
+            await c.bulk_create_locations(map_id, [{"name": "b", "lat": 2, "lng": 2}])
+        assert time.monotonic() - start < 0.5 and waits == []
+        assert info.value.retry_after is not None and info.value.retry_after >= 1
+        assert c.rate_limits.wait_time("bulk") > 0

@@ -115,45 +115,48 @@ async def test_connect_error_then_success_for_post() -> None:
 
 
 @pytest.mark.asyncio
-async def test_429_on_post_retried_after_retry_after() -> None:
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_429_is_raised_at_once_never_slept_in_the_transport(method: str) -> None:
     limited = httpx.Response(429, json={"error": {"type": "rate_limited", "message": "slow"}},
-                             headers={"Retry-After": "0.2", "RateLimit-Limit": "600",
-                                      "RateLimit-Remaining": "0", "RateLimit-Reset": "1"})
-    rec = Recorder(limited, httpx.Response(201, json={"object": "item", "id": "itm_2"}))
+                             headers={"Retry-After": "3600", "RateLimit-Limit": "600",
+                                      "RateLimit-Remaining": "0", "RateLimit-Reset": "3600"})
+    rec = Recorder(limited, ok())
     waits: list[tuple[float, str]] = []
     http = make(rec, on_wait=lambda s, r: waits.append((s, r)))
     start = time.monotonic()
-    result = await http.request("POST", "/items", json={"name": "a"})
-    elapsed = time.monotonic() - start
-    assert result["id"] == "itm_2"
-    assert len(rec.requests) == 2
-    assert waits == [(0.2, "InstaMapp is limiting requests")]
-    assert elapsed >= 0.19
+    with pytest.raises(E.RateLimitedError) as info:
+        await http.request(method, "/items", json={"name": "a"} if method == "POST" else None)
+    assert time.monotonic() - start < 1.0
+    assert len(rec.requests) == 1 and waits == []  # the caller's one place for 429s decides
+    assert info.value.retry_after == 3600
+    assert info.value.retry_at is not None and info.value.retry_at - time.time() > 3590
+    assert "Try again in 60 minutes (after 20" in info.value.user_message()
+    assert http.rate_limits.wait_time("default") > 3590
 
 
 @pytest.mark.asyncio
-async def test_429_gives_up_with_rate_limited_error() -> None:
+async def test_429_without_retry_after_takes_the_announced_reset() -> None:
     rec = Recorder(httpx.Response(429, json={"error": {"type": "rate_limited", "message": "slow"}},
-                                  headers={"Retry-After": "0"}))
-    http = make(rec, max_retries=1)
+                                  headers={"RateLimit-Limit": "600", "RateLimit-Remaining": "0",
+                                           "RateLimit-Reset": "42"}))
+    http = make(rec)
     with pytest.raises(E.RateLimitedError) as info:
         await http.request("GET", "/items")
-    assert info.value.retry_after == 0
-    assert len(rec.requests) == 2
+    assert info.value.retry_after is not None and 40 < info.value.retry_after <= 42
 
 
 @pytest.mark.asyncio
-async def test_cancel_during_long_retry_after() -> None:
-    rec = Recorder(httpx.Response(429, json={"error": {"type": "rate_limited", "message": "slow"}},
+async def test_cancel_during_a_retry_backoff() -> None:
+    rec = Recorder(httpx.Response(503, json={"error": {"type": "unavailable", "message": "busy"}},
                                   headers={"Retry-After": "3600"}))
     waits: list[float] = []
-    http = make(rec, on_wait=lambda s, r: waits.append(s))
-    task = asyncio.create_task(http.request("POST", "/items", json={}))
+    http = make(rec, on_wait=lambda s, r: waits.append(s), backoff_max=30.0)
+    task = asyncio.create_task(http.request("GET", "/items"))
     for _ in range(100):
         await asyncio.sleep(0.01)
         if waits:
             break
-    assert waits == [3600.0]
+    assert waits == [30.0]  # a 503's Retry-After is bounded like any backoff, and announced
     start = time.monotonic()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
