@@ -68,3 +68,15 @@ def data_dir(tmp_path, monkeypatch) -> str:
     path.mkdir()
     monkeypatch.setenv("CABINET_DATA_DIR", str(path))
     return str(path)
+
+
+@pytest.fixture
+def hostile() -> Iterator[Any]:
+    """A hostile server on loopback (tests/hostile.py): slow-loris, huge bodies, endless pages, 429s…"""
+    from tests.hostile import HostileServer
+
+    server = HostileServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

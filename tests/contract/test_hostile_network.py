@@ -28,15 +28,6 @@ MP_KEY = "mk_live_HOSTILEtestKEY0123456789"
 pytestmark = pytest.mark.timeout(90)
 
 
-@pytest.fixture(scope="module")
-def hostile() -> Iterator[HostileServer]:
-    server = HostileServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def cache(tmp_path) -> Iterator[Cache]:
     c = Cache(tmp_path / "cache.sqlite3")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,6 @@ from tests.gui.looping import drive, in_loop, run, show
 from tests.hostile import HostileServer
 
 pytestmark = pytest.mark.timeout(90)
-
-
-@pytest.fixture
-def hostile() -> Iterator[HostileServer]:
-    server = HostileServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_a_wait_is_a_countdown_that_can_be_cancelled(qtbot, qloop, cache: Cache, hostile: HostileServer,
