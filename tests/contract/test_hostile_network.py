@@ -228,7 +228,7 @@ def test_request_ids_are_shown_only_short_printable_and_key_free() -> None:
     assert clean_request_id("550e8400-e29b-41d4-a716-446655440000") == "550e8400-e29b-41d4-a716-446655440000"
     assert clean_request_id("x" * 65) is None
     assert clean_request_id("req\x1b[31mred") is None and clean_request_id("two words") is None
-    assert clean_request_id("req-mk_live_abcdef") is None
+    assert clean_request_id("req-mk_live_abcdef1234") is None
     assert clean_request_id("id-SECRETVALUE", "SECRETVALUE") is None
     assert clean_request_id("Bearer abc") is None and clean_request_id(None) is None
 
