@@ -82,6 +82,19 @@ def test_sync_announces_a_short_wait_with_its_end_then_goes_on(env, hostile) -> 
     assert json.loads(done.stdout)["resources"]["items"] == {"count": 2}
 
 
+@pytest.mark.parametrize("mode", ["slowloris", "slowheaders", "endless"])
+def test_sync_against_a_drip_fed_or_endless_answer_ends_with_a_message(env, hostile, mode) -> None:
+    env = {**_at(env, hostile, mode), "CABINET_REQUEST_DEADLINE": "2"}
+    start = time.monotonic()
+    done = _run(env, "sync", "--service", "instamapp")
+    assert time.monotonic() - start < 40
+    assert done.returncode == 1, done.stderr
+    # an endless body ends at the 64 MB cap, or at the deadline on a machine too busy to read it
+    assert "too slowly" in done.stderr or (mode == "endless" and "larger than 64 MB" in done.stderr)
+    assert "offline" not in done.stderr  # it answered: not called offline
+    _clean(done, IM_KEY)
+
+
 # -- each resource on its own -----------------------------------------------------------------------
 def test_sync_json_gives_each_resources_count_or_error(env, hostile) -> None:
     env = _at(env, hostile, "keys-404")
