@@ -13,6 +13,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from app.core.errors import clock_time
 from app.core.registry import APP_SERVICES as SERVICES
 from app.core.registry import MAP_SCOPED, RESOURCES, service_title
 from app.core.registry import SERVICES as SERVICE_FACTS
@@ -143,8 +144,6 @@ def run_sync(args: argparse.Namespace) -> int:
 def _announce(progress: Any) -> None:
     """Say every wait before it is slept, and a wait too long at once (the sync then ends)."""
     if progress.state == "waiting" and progress.until is not None:
-        from app.core.errors import clock_time
-
         seconds = max(0.0, progress.until - time.time())
         _err(f"{_name(progress.service)} is limiting requests: waiting {seconds:.0f} s "
              f"(until {clock_time(progress.until)}), then going on.")
