@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QProcess, Signal
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtWidgets import QDialog
 
 from app.core.registry import APP_SERVICES as SERVICES
 from app.services.config import Connection
@@ -44,6 +43,7 @@ class AppController(QObject):
     and closes them at the end."""
 
     ready = Signal()  # the services are set up (or known to be missing)
+    switched = Signal(bool)  # the window now shows the demo (True) or the real accounts (False)
 
     def __init__(self, window: MainWindow, cache: CacheStore, *, demo: bool, open_file: str | None = None,
                  context: AppContext | None = None, parent: QObject | None = None) -> None:
@@ -57,7 +57,9 @@ class AppController(QObject):
         self.sandbox: SandboxServer | None = None
         self.clients: dict[str, ServiceClient] = {}
         self._start_task: asyncio.Task[Any] | None = None
+        self._switch_task: asyncio.Task[Any] | None = None
         window.settingsClosed.connect(self._settings_closed)
+        window.demoRequested.connect(lambda: self.switch(demo=True))
 
     # -- start ---------------------------------------------------------------------------------
     def start(self) -> asyncio.Task[Any]:
@@ -71,23 +73,31 @@ class AppController(QObject):
         else:
             await self._connect()
         self._attach_engine()
+        self._resume_imports()
+        if self.open_file:
+            self.window.open_import_wizard(self.open_file)
+        self.ready.emit()
+        if self.demo:
+            if self.context.engine is not None and self.context.engine.clients:
+                self.window.refresh()
+        else:
+            self._connected()
+
+    def _resume_imports(self) -> None:
         if self.context.import_client() is not None:
             # Imports a close or a crash interrupted go on from their first unconfirmed batch.
             started = self.window.import_manager().resume_unfinished()
             if started:
                 self.window.statusBar().showMessage(
                     _tr("Resumed {0} interrupted import(s)").format(len(started)), 8000)
-        if self.open_file:
-            self.window.open_import_wizard(self.open_file)
-        self.ready.emit()
-        if self.context.engine is not None and self.context.engine.clients:
-            self.window.refresh()
 
     async def _start_demo(self) -> None:
         # start-up: the sandbox (starlette, uvicorn) loads only in demo mode
         from app.sandbox.server import SandboxServer
+        from app.ui.modes import demo_server_path
 
-        self.sandbox = SandboxServer(seed="demo")
+        # The demo server's data is kept beside the demo cache (see modes.py): they live and die together.
+        self.sandbox = SandboxServer(seed="demo", db_path=demo_server_path(self.cache.path))
         await asyncio.to_thread(self.sandbox.start)
         info = self.sandbox.info
         for map_id in info["mapiry"].get("maps", []):
@@ -129,24 +139,70 @@ class AppController(QObject):
         conns = {s: await asyncio.to_thread(load_connection, s, self.context.credentials) for s in SERVICES}
         if self.demo:
             if any(c.api_key for c in conns.values()):
-                self._offer_restart()
+                await self._switch(demo=False)  # keys saved (or kept for this session): your accounts now
             return
         await self._close_clients()
         self._make_clients(conns)
         self._attach_engine()
-        if self.context.engine is not None and self.context.engine.clients:
-            self.window.refresh()
+        self._resume_imports()
+        self._connected()
 
-    def _offer_restart(self) -> None:
-        answer = QMessageBox.question(
-            self.window, _tr("Switch to your accounts"),
-            _tr("Your keys are saved. Cabinet is showing demo data; restart now to open your own "
-                "inventory and maps?"),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-        if answer == QMessageBox.StandardButton.Yes:
-            args = [a for a in sys.argv[1:] if a != "--demo"]
-            QProcess.startDetached(sys.executable, ["-m", "app", *args])
-            self.window.close()
+    def _connected(self) -> None:
+        """The real accounts are connected (at the start, a switch or after Settings): sync, and
+        bring the Mapiry maps in when Cabinet knows none yet (Mapiry cannot list them)."""
+        if not self.clients:
+            return
+        self.window.hide_welcome()
+        self.window.refresh()
+        if self.context.import_client() is not None and not self.cache.known_maps():
+            self.window.maps_actions.open_add_maps(show_maps=False)
+
+    # -- demo and real in one running app ------------------------------------------------------
+    def switch(self, *, demo: bool) -> asyncio.Task[Any]:
+        """Show the demo (True) or the real accounts (False) in the running window."""
+        self._switch_task = tasks.run_task(self._switch(demo), progress_label=_tr("Switching"))
+        return self._switch_task
+
+    async def _switch(self, demo: bool) -> None:
+        # a switch is rare: the cache and the modes load when it happens
+        from app.storage import Cache
+        from app.ui import modes
+
+        if demo == self.demo and not self.window.showing_welcome():
+            return
+        await self._stop_services()
+        old = self.cache
+        self.cache = Cache(modes.prepare_demo_cache() if demo else modes.cache_path(demo=False))
+        self.demo = demo
+        self.window.switch_data(self.cache, demo=demo)
+        old.close()
+        if demo:
+            await self._start_demo()
+        else:
+            await self._connect()
+        self._attach_engine()
+        self._resume_imports()
+        if demo:
+            self.window.refresh()
+        else:
+            self._connected()
+        self.switched.emit(demo)
+
+    async def _stop_services(self) -> None:
+        """Stop what works on the current cache: a sync, the imports (they go on at the next start
+        of this mode), the clients and the demo server."""
+        sync = self.window.sync_task()
+        if sync is not None and not sync.done():
+            sync.cancel()
+            with contextlib.suppress(BaseException):
+                await sync
+        manager = self.context.import_manager
+        if manager is not None:
+            await manager.shutdown()
+        await self._close_clients()
+        if self.sandbox is not None:
+            await asyncio.to_thread(self.sandbox.stop)
+            self.sandbox = None
 
     # -- shutdown ------------------------------------------------------------------------------
     async def _close_clients(self) -> None:
@@ -160,6 +216,10 @@ class AppController(QObject):
             self._start_task.cancel()
             with contextlib.suppress(BaseException):
                 await self._start_task
+        if self._switch_task is not None and not self._switch_task.done():
+            self._switch_task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._switch_task
         manager = self.context.import_manager  # only if one was ever made
         if manager is not None:
             with contextlib.suppress(Exception):

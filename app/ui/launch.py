@@ -31,15 +31,6 @@ EXIT_AFTER_FIRST_PAINT = "CABINET_EXIT_AFTER_FIRST_PAINT"
 FIRST_PAINT_TIMEOUT_MS = 500
 
 
-def _has_configured_keys() -> bool:
-    """Cheap start-up check (no keyring call): env keys, or keys saved earlier in Settings."""
-    if os.environ.get("INSTAMAPP_API_KEY") or os.environ.get("MAPIRY_API_KEY"):
-        return True
-    from app.services import config
-
-    return config.has_saved_keys()
-
-
 def _show_and_paint(window) -> float | None:  # noqa: ANN001 - Qt is imported inside run_gui
     """Show the window and run Qt's loop until its first frame is painted (or the timeout).
 
@@ -87,7 +78,8 @@ def _first_paint_report(window: MainWindow, when: float) -> None:
     page = window.current_page()
     rows = page.model.rowCount() if isinstance(page, TablePage) else 0
     total = page.total if isinstance(page, TablePage) else rows
-    print(f"FIRST_PAINT {when:.6f} view={window.current_view_name()} rows={rows} total={total} "
+    view = "welcome" if window.showing_welcome() else window.current_view_name()
+    print(f"FIRST_PAINT {when:.6f} view={view} rows={rows} total={total} "
           f"demo={int(window.demo)}", flush=True)
 
 
@@ -120,22 +112,17 @@ def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None
     # json need not pay.
     # start-up: the window paints before this loads (tests/benchmarks/bench_ui_startup.py)
     from app import APP_ID, APP_NAME
-    from app.services.config import data_dir
     from app.storage import Cache, DatabaseDamagedError
+    from app.ui import modes
 
-    demo = bool(getattr(args, "demo", False)) or not _has_configured_keys()
-    cache_path = data_dir() / ("demo-cache.sqlite3" if demo else "cache.sqlite3")
-    damaged: DatabaseDamagedError | None = None
-    try:
-        cache = Cache(cache_path)
-    except DatabaseDamagedError as exc:
-        damaged = exc
+    demo_asked = bool(args.demo)
 
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
     from app.ui.context import AppContext
     from app.ui.main_window import MainWindow
+    from app.ui.window_modes import DEMO_CHOSEN
 
     # Qt 6 rounds high-DPI scale factors with PassThrough by default: nothing to set for that.
     QCoreApplication.setOrganizationName(APP_NAME)
@@ -143,14 +130,22 @@ def _open_window(args: argparse.Namespace) -> tuple[Any, Any, bool, float | None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_ID)  # the desktop entry (and its icon) the window belongs to
-    if damaged is not None:
+    chosen = QSettings(APP_NAME, APP_NAME).value(DEMO_CHOSEN, False) in (True, "true")
+    mode = modes.start_mode(demo_asked=demo_asked, demo_chosen_before=chosen)
+    demo = mode == modes.DEMO
+    cache_path = modes.prepare_demo_cache() if demo else modes.cache_path(demo=False)
+    try:
+        cache = Cache(cache_path)
+    except DatabaseDamagedError as exc:
         from app.ui.cache_dialog import rebuild_or_quit
 
-        rebuilt = rebuild_or_quit(damaged, cache_path)
+        rebuilt = rebuild_or_quit(exc, cache_path)
         if rebuilt is None:
             return None
         cache = rebuilt
     window = MainWindow(cache, context=AppContext(cache, demo=demo))
+    if mode == modes.WELCOME:  # no keys, never chose the demo: the welcome page, in the window
+        window.show_welcome()
     return window, cache, demo, _show_and_paint(window)
 
 
@@ -214,5 +209,6 @@ def _run(args: argparse.Namespace, window: MainWindow, cache: Cache, demo: bool,
 
     with loop:
         loop.run_until_complete(main())
+    controller.cache.close()  # the cache shown last (the demo and the real accounts may have switched)
     cache.close()
     return 0

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 from app.core import registry
 from app.ui import tasks
 from app.ui.banners import DemoBanner, NoticeBar
-from app.ui.context import APPLICATION, AppContext
+from app.ui.context import AppContext
 from app.ui.maps_actions import MapsActions
 from app.ui.status import SERVICE_TITLES, ServiceStatus, age_text, last_synced, rate_budget
 from app.ui.views import TablePage
+from app.ui.window_modes import WindowModes, window_title
 
 if TYPE_CHECKING:  # only what the first paint needs is imported on the way to it
     import asyncio
@@ -70,12 +71,6 @@ def app_settings() -> QSettings:
     return AppContext.settings()
 
 
-def window_title(demo: bool) -> str:
-    """"Cabinet", or "Demo data" in demo mode: the platform adds the application's display name
-    ("Cabinet") after a title that is not already it, so the title bar reads "Demo data — Cabinet"."""
-    return _tr("Demo data") if demo else APPLICATION
-
-
 def _keys(standard: QKeySequence.StandardKey, *extra: str) -> list[QKeySequence]:
     """The platform's keys for a standard action, then ``extra`` ones it does not already have."""
     keys = list(QKeySequence.keyBindings(standard))
@@ -86,7 +81,7 @@ def _keys(standard: QKeySequence.StandardKey, *extra: str) -> list[QKeySequence]
     return keys
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowModes, QMainWindow):
     """Browse everything in the cache; refresh it through the SyncEngine when there is one."""
 
     csvDropped = Signal(str)  # a dropped .csv/.tsv/.txt file, for the import wizard
@@ -94,6 +89,7 @@ class MainWindow(QMainWindow):
     syncFinished = Signal(object)  # the SyncReport of a refresh that landed
     settingsClosed = Signal(int)  # the settings dialog's result
     pageBuilt = Signal(str, object)  # a view's name and its page, once built
+    demoRequested = Signal()  # Explore the demo (File, Help, the welcome page): the controller switches
 
     def __init__(self, cache: CacheStore, *, sync_engine: Syncer | None = None,
                  credentials: CredentialStore | None = None, demo: bool = False, context: AppContext | None = None,
@@ -196,7 +192,7 @@ class MainWindow(QMainWindow):
         """The "Demo data" strip at the top (shown in demo mode only)."""
         if self._demo_banner is None:
             banner = DemoBanner()
-            banner.connectRequested.connect(self.open_settings)
+            banner.connectRequested.connect(lambda: self.open_settings(test_before_save=True))
             banner.setVisible(self.demo)
             self._column.insertWidget(0, banner)
             self._demo_banner = banner
@@ -224,6 +220,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action("&Settings…", self.open_settings,
                                             _keys(QKeySequence.StandardKey.Preferences, "Ctrl+,"))
         file_menu.addAction(self.settings_action)
+        file_menu.addAction(self._build_mode_actions())
         file_menu.addSeparator()
         self.quit_action = self._action("&Quit", self.close, _keys(QKeySequence.StandardKey.Quit, "Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -260,6 +257,7 @@ class MainWindow(QMainWindow):
         self.manners = window_manners.install(self, views, self.show_view, view_menu, self.sidebar, NAME_ROLE,
                                               common_actions=[self.refresh_action])
         table_views = [name for _g, group in VIEWS for name, resource, _t in group if resource]
+        self.manners.help_menu.insertAction(self.manners.about_action, self.demo_action)
         self.manners.view_actions = {name: [self.export_action] for name in table_views}
         self.manners.view_actions["maps"][:0] = [self.maps_actions.add_action, self.maps_actions.remove_action]
         self.manners.view_actions["locations"].insert(0, self.import_action)
@@ -558,6 +556,10 @@ class MainWindow(QMainWindow):
         return count
 
     # -- CSV import -------------------------------------------------------------------
+    def sync_task(self) -> asyncio.Task[Any] | None:
+        """The refresh in flight or last run (None before the first)."""
+        return self._sync_task
+
     def import_manager(self) -> ImportManager:
         """The ImportManager that owns running imports (made the first time it is needed)."""
         if self.context.import_manager is None:

@@ -101,10 +101,12 @@ class MapsActions(QObject):
         self.remove_action.setEnabled(bool(self.selected_maps()))
 
     # -- add ---------------------------------------------------------------------------------
-    def open_add_maps(self, text: str = "") -> AddMapsDialog:
+    def open_add_maps(self, text: str = "", *, show_maps: bool = True) -> AddMapsDialog:
+        """The Add existing maps dialog (one at a time); ``show_maps``: bring the Maps view up too."""
         from app.ui.add_maps import AddMapsDialog  # start-up: the dialog loads on first use
 
-        self.window.show_view("maps")
+        if show_maps:
+            self.window.show_view("maps")
         if self.dialog is None:
             dialog = AddMapsDialog(self.window.cache, lambda: self.window.client("mapiry"), self.window,
                                    open_settings=lambda: self.window.open_settings("mapiry"))

@@ -231,6 +231,11 @@ class ServicePanel(QWidget):
     def typed_base_url(self) -> str:
         return self.url_edit.text().strip().rstrip("/") or self.default_base_url
 
+    def effective_base_url(self) -> str:
+        """The address Cabinet will use: the environment's when it sets one (it overrides what is
+        saved, as the notice says), else the typed one."""
+        return config.env_base_url(self.service) or self.typed_base_url()
+
     def key_changed(self) -> bool:
         return self.typed_key() != (self.saved_key or "")
 
@@ -253,7 +258,7 @@ class ServicePanel(QWidget):
             return
         self._generation += 1
         generation = self._generation
-        base_url, key = self.typed_base_url(), self.typed_key()
+        base_url, key = self.effective_base_url(), self.typed_key()
         self._set_busy(True)
         self.result_frame.setVisible(False)
 

@@ -71,7 +71,8 @@ class WelcomePage(QWidget):
         self.demo_button.clicked.connect(self.demoRequested.emit)
         self.connect_button = QCommandLinkButton(
             _tr("Connect my accounts"),
-            _tr("Use your InstaMapp and Mapiry API keys. Cabinet keeps them in your system keyring."))
+            _tr("Use your InstaMapp and Mapiry API keys. Cabinet keeps them in your system keyring, or "
+                "for this session only where there is none; never in a file."))
         self.connect_button.setObjectName("connectAccounts")
         self.connect_button.clicked.connect(lambda: self.steps.setCurrentIndex(1))
         first_column.addWidget(self.connect_button)

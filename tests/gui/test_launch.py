@@ -82,10 +82,19 @@ def test_python_m_app_paints_the_cached_items_and_exits_when_asked(tmp_path: Pat
     assert "mk_test_never_printed" not in proc.stdout + proc.stderr
 
 
-def test_without_keys_the_first_start_paints_demo_mode(tmp_path: Path) -> None:
+def test_without_keys_the_first_start_paints_the_welcome_page(tmp_path: Path) -> None:
     env = _env(tmp_path, keys=False)
     env["CABINET_EXIT_AFTER_FIRST_PAINT"] = "1"
     proc = _run(["-m", "app"], env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _first_paint(proc.stdout) == {"view": "welcome", "rows": "0", "total": "0", "demo": "0"}
+    assert not (tmp_path / "data" / "demo-cache.sqlite3").exists()
+
+
+def test_demo_asked_for_paints_demo_mode(tmp_path: Path) -> None:
+    env = _env(tmp_path, keys=False)
+    env["CABINET_EXIT_AFTER_FIRST_PAINT"] = "1"
+    proc = _run(["-m", "app", "--demo"], env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert _first_paint(proc.stdout) == {"view": "items", "rows": "0", "total": "0", "demo": "1"}
     assert (tmp_path / "data" / "demo-cache.sqlite3").exists()

@@ -60,7 +60,7 @@ def test_about_shows_version_licences_folders_and_opens_the_log_folder(
         qloop: qasync.QEventLoop, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CABINET_LOG_DIR", str(tmp_path / "logs"))
     help_menu = window.manners.help_menu
-    assert [a.text() for a in help_menu.actions() if not a.isSeparator()] == ["&Keyboard shortcuts",
+    assert [a.text() for a in help_menu.actions() if not a.isSeparator()] == ["&Keyboard shortcuts", "Explore the &demo",
                                                                                 "&About Cabinet"]
     dialog = in_loop(qloop, window.manners.about_action.trigger) or window.manners.dialogs["about"]
     assert dialog.isVisible()

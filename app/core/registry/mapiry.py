@@ -59,7 +59,7 @@ RESOURCES = (
         F("title", "Title", required=True, low=1, high=200, trim=True, column=True, nocase=True, width=220,
           editable=True),
         # Cabinet's mark on a map Mapiry answered 404 for (app/sync/known_maps.py), shown as its status
-        F(GONE_AT, "Status", fmt=GONE, width=210, sortable=False),
+        F(GONE_AT, "Status", fmt=GONE, width=270, sortable=False),
         F("slug", "Slug", column=True, width=160, visible=False),
         F("country", "Country", high=100, default="", column=True, width=100),
         F("city", "City", high=100, default="", column=True, width=120),
