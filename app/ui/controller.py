@@ -20,8 +20,9 @@ from app.core.registry import APP_SERVICES as SERVICES
 from app.services.config import Connection
 from app.services.connect import load_connection, make_client
 from app.services.credentials import CredentialStore
+from app.storage import Cache
 from app.sync.engine import SyncEngine
-from app.ui import tasks
+from app.ui import modes, tasks
 
 if TYPE_CHECKING:
     from app.sandbox.server import SandboxServer
@@ -94,10 +95,9 @@ class AppController(QObject):
     async def _start_demo(self) -> None:
         # start-up: the sandbox (starlette, uvicorn) loads only in demo mode
         from app.sandbox.server import SandboxServer
-        from app.ui.modes import demo_server_path
 
         # The demo server's data is kept beside the demo cache (see modes.py): they live and die together.
-        self.sandbox = SandboxServer(seed="demo", db_path=demo_server_path(self.cache.path))
+        self.sandbox = SandboxServer(seed="demo", db_path=modes.demo_server_path(self.cache.path))
         await asyncio.to_thread(self.sandbox.start)
         info = self.sandbox.info
         for map_id in info["mapiry"].get("maps", []):
@@ -164,10 +164,6 @@ class AppController(QObject):
         return self._switch_task
 
     async def _switch(self, demo: bool) -> None:
-        # a switch is rare: the cache and the modes load when it happens
-        from app.storage import Cache
-        from app.ui import modes
-
         if demo == self.demo and not self.window.showing_welcome():
             return
         await self._stop_services()

@@ -42,6 +42,7 @@ class WindowModes:
     # -- the welcome page ---------------------------------------------------------------------
     def show_welcome(self) -> WelcomePage:
         """The first start: the welcome page instead of the views (no modal dialogs)."""
+        # start-up: the welcome page loads only on a first start, not on the way to every first paint
         from app.ui.welcome import WelcomePage
 
         if self.welcome is None:
