@@ -84,15 +84,17 @@ class WelcomePage(QWidget):
         second = QWidget()
         second_column = QVBoxLayout(second)
         second_column.setContentsMargins(0, 8, 0, 0)
-        ask = QLabel(_tr("Which account do you want to connect first? You can add the other one later in "
+        ask = QLabel(_tr("Which account do you want to connect first? You can add the others later in "
                          "Settings (Ctrl+,)."))
         ask.setWordWrap(True)
         second_column.addWidget(ask)
         self.service_buttons: dict[str, QCommandLinkButton] = {}
         for service, title in SERVICE_TITLES.items():
+            place = KEY_PLACES.get(service)
+            where = (_tr("Make a key on the {0} website: {1}.").format(title, place) if place
+                     else _tr("Have your {0} key at hand.").format(title))
             button = QCommandLinkButton(
-                title, _tr("Make a key on the {0} website: {1}. Then paste it in the next window; Cabinet "
-                           "tests it before it keeps it.").format(title, KEY_PLACES[service]))
+                title, where + " " + _tr("Then paste it in the next window; Cabinet tests it before it keeps it."))
             button.setObjectName(f"connect-{service}")
             button.clicked.connect(lambda _c=False, s=service: self.connectRequested.emit(s))
             second_column.addWidget(button)
