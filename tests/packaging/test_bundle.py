@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from app import version
+from app.ui import modes
 from tests.packaging.tools import ROOT, clean_env, load, warnings
 
 pytestmark = pytest.mark.packaging
@@ -80,9 +81,13 @@ def test_the_bundle_carries_the_licences(bundle: Path) -> None:
 
 @pytest.fixture
 def bundled_sandbox(bundle: Path, tmp_path: Path) -> Iterator[dict]:
-    """The bundle's own `cabinet sandbox` (demo seed) in a process of its own."""
-    proc = subprocess.Popen([str(EXE), "sandbox", "--port", "0"], env=clean_env(tmp_path), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    """The bundle's own `cabinet sandbox` (demo seed) in a process of its own. Its data file is the
+    demo server's (``demo-server.sqlite3`` in the data folder), so the demo cache filled from it
+    below belongs to it and is not reset when the demo starts (app/ui/modes.py)."""
+    data = tmp_path / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([str(EXE), "sandbox", "--port", "0", "--db", str(data / modes.DEMO_SERVER_FILE)],
+                            env=clean_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()  # the first line is the JSON; the pipe ends if it dies first
