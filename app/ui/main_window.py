@@ -267,7 +267,7 @@ class MainWindow(WindowModes, QMainWindow):
         self.columns_menu.clear()
         page = self.current_page()
         if isinstance(page, TablePage):
-            for action in page.column_menu().actions():
+            for action in page.table.column_menu().actions():
                 action.setParent(self.columns_menu)
                 self.columns_menu.addAction(action)
 

@@ -95,7 +95,7 @@ class MapsActions(QObject):
         page = self._maps_page()
         if page is None or self.window.current_view_name() != "maps":
             return []
-        return [r for r in (page.model.record(row) for row in page.selected_rows()) if r is not None]
+        return [r for r in (page.model.record(row) for row in page.table.selected_rows()) if r is not None]
 
     def _update(self) -> None:
         self.remove_action.setEnabled(bool(self.selected_maps()))

@@ -8,63 +8,33 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core import edits, registry
-from app.ui.columns import (
-    BOOL,
-    COLUMNS,
-    DATETIME,
-    FILTERS,
-    INT,
-    MONEY,
-    NUMBER,
-    Column,
-    FilterSpec,
-    enum_label,
-)
+from app.ui.columns import COLUMNS, FILTERS, Column, FilterSpec, enum_label
 from app.ui.detail_pane import DetailPane
 from app.ui.palette import style_muted
 from app.ui.table_model import FIRST_ROWS, CacheTableModel
+from app.ui.table_view import ResourceTable
 
 if TYPE_CHECKING:  # only what the first paint needs is imported on the way to it
     from PySide6.QtCore import QPoint, QSettings
-    from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
+    from PySide6.QtGui import QAction, QShowEvent
     from PySide6.QtWidgets import QMenu, QToolButton
 
     from app.storage import CacheStore
 
 
-_MIN_COLUMN = 72  # px: the narrowest fit_columns() makes a text column
-_WHOLE = (NUMBER, MONEY, INT, DATETIME, BOOL)  # columns fit_columns() leaves room for their whole text
-
-
 def _tr(text: str) -> str:
     return QCoreApplication.translate("TablePage", text)
-
-
-class CopyTableView(QTableView):
-    """A table whose Ctrl+C asks its page to copy the selected rows."""
-
-    copyRequested = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.matches(QKeySequence.StandardKey.Copy):
-            self.copyRequested.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class _AfterFirstPaint(QObject):
@@ -136,33 +106,7 @@ class TablePage(QWidget):
         bar.addWidget(self.count_label)
         outer.addLayout(bar)
 
-        self.table = CopyTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setShowGrid(False)
-        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vheader = self.table.verticalHeader()
-        vheader.setVisible(False)
-        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vheader.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setResizeContentsPrecision(10)
-        header.setStretchLastSection(True)
-        header.setSectionsMovable(True)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._header_menu)
-        for i, col in enumerate(self.model.columns):
-            header.resizeSection(i, col.width)
-            header.setSectionHidden(i, not col.visible)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
+        self.table = ResourceTable(self.model)
         self.table.copyRequested.connect(self.copy_selection)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
@@ -186,8 +130,7 @@ class TablePage(QWidget):
         self.splitter.setChildrenCollapsible(True)
         outer.addWidget(self.splitter, 1)
 
-        # Tab leaves the table (arrows move in it): search → filters → table → detail pane.
-        self.table.setTabKeyNavigation(False)
+        # Tab: search → filters → table → detail pane (the arrows move in the table).
         self.detail.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # focus there scrolls it with the keys
         chain = [self.search, *self.filter_combos.values(), self.table, self.detail]
         for first, second in zip(chain, chain[1:], strict=False):
@@ -216,22 +159,14 @@ class TablePage(QWidget):
     # -- state ------------------------------------------------------------------------
     def restore_state(self, settings: QSettings) -> None:
         header_state = settings.value(f"views/{self.name}/header")
-        header = self.table.horizontalHeader()
-        if header_state is not None and header.restoreState(header_state):
+        if header_state is not None and self.table.restore_header(header_state):
             self._header_restored = True
-            header.setSortIndicatorShown(True)
-            section = header.sortIndicatorSection()
-            if 0 <= section < len(self.model.columns) and self.model.columns[section].sortable:
-                self.model.sort_key = self.model.columns[section].key
-                self.model.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
-            else:
-                header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         splitter_state = settings.value(f"views/{self.name}/splitter")
         if splitter_state is not None:
             self.splitter.restoreState(splitter_state)
 
     def save_state(self, settings: QSettings) -> None:
-        settings.setValue(f"views/{self.name}/header", self.table.horizontalHeader().saveState())
+        settings.setValue(f"views/{self.name}/header", self.table.header_state())
         settings.setValue(f"views/{self.name}/splitter", self.splitter.saveState())
 
     @property
@@ -405,16 +340,8 @@ class TablePage(QWidget):
         index = self.table.currentIndex()
         return self.model.record(index.row()) if index.isValid() else None
 
-    def visible_columns(self) -> list[Column]:
-        header = self.table.horizontalHeader()
-        logical = [header.logicalIndex(v) for v in range(header.count())]
-        return [self.model.columns[i] for i in logical if not header.isSectionHidden(i)]
-
-    def selected_rows(self) -> list[int]:
-        return sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-
     def copy_selection(self) -> str:
-        rows = self.selected_rows()
+        rows = self.table.selected_rows()
         if not rows:
             return ""
         records = [r for r in (self.model.record(row) for row in rows) if r is not None]
@@ -423,7 +350,7 @@ class TablePage(QWidget):
 
         from app.ui.export import tsv_text
 
-        text = tsv_text(self.visible_columns(), records, self.model.lookups)
+        text = tsv_text(self.table.visible_columns(), records, self.model.lookups)
         QGuiApplication.clipboard().setText(text)
         return text
 
@@ -435,10 +362,10 @@ class TablePage(QWidget):
 
         self.ensure_loaded()
         if selection:
-            records: Any = [r for r in (self.model.record(i) for i in self.selected_rows()) if r is not None]
+            records: Any = [r for r in (self.model.record(i) for i in self.table.selected_rows()) if r is not None]
         else:
             records = self.model.iter_records()
-        columns = self.model.columns if raw else self.visible_columns()
+        columns = self.model.columns if raw else self.table.visible_columns()
         return write_csv(path, columns, records, self.model.lookups, raw=raw)
 
     # -- the row menu ---------------------------------------------------------------------
@@ -448,7 +375,7 @@ class TablePage(QWidget):
         from PySide6.QtWidgets import QMenu
 
         menu = QMenu(self)
-        count = len(self.selected_rows())
+        count = len(self.table.selected_rows())
         copy = menu.addAction(_tr("&Copy") if count <= 1 else _tr("&Copy {0} rows").format(count))
         copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
         copy.triggered.connect(lambda _c=False: self.copy_selection())
@@ -479,46 +406,12 @@ class TablePage(QWidget):
     def set_detail_visible(self, visible: bool) -> None:
         self.detail.setVisible(visible)
 
-    def fit_columns(self) -> None:
-        """Narrow the shown columns until they all fit the table's width (a first start, before
-        the person has sized them): numbers and dates keep room for their whole text, the text
-        columns give up the rest in proportion to their width."""
-        header = self.table.horizontalHeader()
-        shown = [i for i in range(header.count()) if not header.isSectionHidden(i)]
-        available = self.table.viewport().width() - 2
-        widths = {i: header.sectionSize(i) for i in shown}
-        excess = sum(widths.values()) - available
-        if not shown or excess <= 0 or available <= 0:
-            return
-        least = {i: min(widths[i], max(self.table.sizeHintForColumn(i), header.sectionSizeHint(i))
-                        if self.model.columns[i].fmt in _WHOLE else _MIN_COLUMN) for i in shown}
-        slack = sum(widths[i] - least[i] for i in shown)
-        share = min(1.0, excess / slack) if slack > 0 else 0.0
-        for i in shown:
-            header.resizeSection(i, widths[i] - int((widths[i] - least[i]) * share + 0.999))
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._columns_fitted:
             self._columns_fitted = True
             if not self._header_restored:
-                QTimer.singleShot(0, self.fit_columns)  # once laid out at its real width
-
-    def _header_menu(self, pos: QPoint) -> None:
-        self.column_menu().popup(self.table.horizontalHeader().mapToGlobal(pos))
-
-    def column_menu(self) -> QMenu:
-        # start-up: loaded on first use, not on the way to the first paint
-        from PySide6.QtWidgets import QMenu
-
-        menu = QMenu(self)
-        header = self.table.horizontalHeader()
-        for i, col in enumerate(self.model.columns):
-            action = menu.addAction(col.label())
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(i))
-            action.toggled.connect(lambda on, i=i: self.set_column_visible(i, on))
-        return menu
+                QTimer.singleShot(0, self.table.fit_columns)  # once laid out at its real width
 
     def add_tool_action(self, action: QAction) -> QToolButton:
         """A button for ``action`` on the page's bar, after the search and filters."""
@@ -529,11 +422,3 @@ class TablePage(QWidget):
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self._bar.insertWidget(self._bar.count() - 2, button)  # before the stretch and the row count
         return button
-
-    def set_column_visible(self, index: int, visible: bool) -> None:
-        header = self.table.horizontalHeader()
-        if not visible and header.count() - header.hiddenSectionCount() <= 1:
-            return  # keep at least one column
-        header.setSectionHidden(index, not visible)
-        if visible and header.sectionSize(index) < 20:
-            header.resizeSection(index, self.model.columns[index].width)

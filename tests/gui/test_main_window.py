@@ -285,8 +285,8 @@ def test_export_view_writes_all_filtered_rows_as_shown_or_raw(qtbot, cache: Cach
     page = window.pages["items"]
     qtbot.waitUntil(lambda: page.filter_combos["status"].findData("sell") >= 0)  # filled after first paint
     page.filter_combos["status"].setCurrentIndex(page.filter_combos["status"].findData("sell"))
-    page.set_column_visible(page.model.column_index("created_at"), False)
-    page.set_column_visible(page.model.column_index("id"), True)
+    page.table.set_column_visible(page.model.column_index("created_at"), False)
+    page.table.set_column_visible(page.model.column_index("id"), True)
     target = tmp_path / "out.csv"
     from PySide6.QtWidgets import QFileDialog
 
@@ -323,7 +323,7 @@ def test_ctrl_c_copies_selected_rows_as_tsv(qtbot, cache: Cache) -> None:
     page = window.pages["items"]
     page.table.sortByColumn(page.model.column_index("name"), Qt.SortOrder.AscendingOrder)
     for col in ("created_at", "updated_at", "condition"):
-        page.set_column_visible(page.model.column_index(col), False)
+        page.table.set_column_visible(page.model.column_index(col), False)
     page.table.selectRow(0)
     page.table.selectionModel().select(page.model.index(2, 0), page.table.selectionModel().SelectionFlag.Select
                                        | page.table.selectionModel().SelectionFlag.Rows)

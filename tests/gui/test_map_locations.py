@@ -65,7 +65,7 @@ def test_map_follows_the_tables_filter_and_search_and_shares_selection(env: Env)
     # Map → table → detail pane.
     other = page.model.keys()[5]
     canvas._select_indices({canvas.points.index_of(other)})  # noqa: SLF001 - as a click does
-    assert page.selected_rows() == [5]
+    assert page.table.selected_rows() == [5]
     record = env.cache.rows_for_keys("locations", [other])[0]
     assert page.selected_record()["id"] == record["id"]
     assert record["name"] in page.detail.findChild(type(page.count_label), "detailTitle").text() \

@@ -75,7 +75,7 @@ def test_export_writes_what_the_view_shows_or_the_raw_fields(env: Env, tmp_path:
     out = tmp_path / "locations.csv"
     assert in_loop(env.loop, env.window.export_view, str(out)) == shown
     rows = _read(out)
-    assert rows[0] == [c.label() for c in page.visible_columns()]
+    assert rows[0] == [c.label() for c in page.table.visible_columns()]
     assert len(rows) == shown + 1  # every row of the query, not only those painted
     title = next(m["title"] for m in env.cache.all_rows("maps") if m["id"] == map_id)
     map_at = rows[0].index("Map")

@@ -62,7 +62,7 @@ def test_row_menus_offer_what_applies(loop: Any, cache: Cache) -> None:
         page: TablePage = window.current_page()
         rect = page.table.visualRect(page.model.index(1, 0))
         menu = in_loop(loop, page.menu_at, rect.center())  # what a right-click there pops up
-        assert page.selected_rows() == [1]  # right-click selected the row under the pointer
+        assert page.table.selected_rows() == [1]  # right-click selected the row under the pointer
         texts = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
         assert texts[:2] == ["Copy", "Export selected rows…"]
         assert "Edit…" in texts and "Delete…" in texts and any(t.startswith("New location") for t in texts)

@@ -165,7 +165,7 @@ def test_sales_view_shows_figures_and_a_chart(qtbot, sales_cache: Cache) -> None
 def test_hidden_columns_and_widths_survive_a_new_window(qtbot, cache: Cache) -> None:
     first = make_window(qtbot, cache)
     page = first.pages["items"]
-    menu = page.column_menu()
+    menu = page.table.column_menu()
     condition = next(a for a in menu.actions() if a.text() == "Condition")
     assert condition.isChecked()
     condition.trigger()  # uncheck: hide
@@ -173,7 +173,7 @@ def test_hidden_columns_and_widths_survive_a_new_window(qtbot, cache: Cache) -> 
     notes = next(a for a in menu.actions() if a.text() == "Notes")
     notes.trigger()  # show a column hidden by default
     page.table.horizontalHeader().resizeSection(0, 311)
-    assert [c.key for c in page.visible_columns()] == ["name", "status", "estimated_value", "collection_id",
+    assert [c.key for c in page.table.visible_columns()] == ["name", "status", "estimated_value", "collection_id",
                                                        "notes", "created_at", "updated_at"]
     first.close()
     second = make_window(qtbot, cache)
@@ -183,7 +183,7 @@ def test_hidden_columns_and_widths_survive_a_new_window(qtbot, cache: Cache) -> 
     assert not header.isSectionHidden(again.model.column_index("notes"))
     assert header.sectionSize(0) == 311
     # and restoring it brings it back
-    next(a for a in again.column_menu().actions() if a.text() == "Condition").trigger()
+    next(a for a in again.table.column_menu().actions() if a.text() == "Condition").trigger()
     assert not header.isSectionHidden(again.model.column_index("condition"))
     assert header.sectionSize(again.model.column_index("condition")) > 20
 

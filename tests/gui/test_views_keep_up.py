@@ -58,7 +58,7 @@ class Watch:
         page = self.page
         assert self.resets == 0, "the model was reset"
         assert self.current_id() == want
-        rows = page.selected_rows()
+        rows = page.table.selected_rows()
         assert len(rows) == 1 and page.model.record(rows[0])["id"] == want
         rect = page.table.visualRect(page.table.currentIndex())
         assert page.table.viewport().rect().intersects(rect), "the selected row is out of view"
@@ -74,7 +74,7 @@ def test_an_edit_updates_the_row_in_place_and_keeps_it_selected(env: Env) -> Non
     assert not dialog.isVisible(), dialog.message.text()
     watch.assert_kept()
     assert watch.page.selected_record()["name"] == "Renamed in place"
-    row = watch.page.selected_rows()[0]
+    row = watch.page.table.selected_rows()[0]
     assert watch.page.model.index(row, 0).data() == "Renamed in place"
     assert env.actions.edit_action.isEnabled()  # (items cannot be deleted through the API)
     assert watch.page.detail.record["name"] == "Renamed in place"
@@ -104,7 +104,7 @@ def test_a_created_row_is_selected_and_a_delete_keeps_the_selection(env: Env) ->
     assert watch.page.count_label.text() == f"{before:,} rows"
 
     # Deleting the selected row moves the current row to its neighbour, as a file manager does.
-    neighbour_row = watch.page.selected_rows()[0] - 1
+    neighbour_row = watch.page.table.selected_rows()[0] - 1
     neighbour = watch.page.model.record(neighbour_row)["id"]
     env.confirm(env.ctl.delete("locations", [created]))
     assert created["id"] not in watch.ids()

@@ -83,7 +83,7 @@ class EditActions(QObject):
         page = self.window.current_page()
         if not isinstance(page, TablePage):
             return []
-        rows = page.selected_rows()
+        rows = page.table.selected_rows()
         if not rows and page.selected_record() is not None:
             return [page.selected_record()]
         return [r for r in (page.model.record(i) for i in rows) if r is not None]

@@ -219,7 +219,7 @@ class LocationsMap(QObject):
         if self._syncing or self.view is None:
             return
         keys = self.page.model.keys()
-        self.view.select_keys(keys[r] for r in self.page.selected_rows() if r < len(keys))
+        self.view.select_keys(keys[r] for r in self.page.table.selected_rows() if r < len(keys))
 
     def _map_selection(self, selected: list[int]) -> None:
         model, table = self.page.model, self.page.table
