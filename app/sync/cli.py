@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from app.core.registry import SERVICES as SERVICE_FACTS
 if TYPE_CHECKING:
     from app.storage import Cache
     from app.sync.engine import SyncReport
+    from app.sync.known_maps import MapCheck
 
 EXPORTABLE = tuple(RESOURCES)
 KEY_HELP = ("Set the keys in Settings (Ctrl+,) in the Cabinet app, or in the environment: "
@@ -49,8 +51,13 @@ def register(subparsers: Any) -> None:
     maps = subparsers.add_parser("maps", help="the Mapiry maps Cabinet knows about",
                                  description="Mapiry has no endpoint that lists maps: register yours here.")
     maps_sub = maps.add_subparsers(dest="maps_command", metavar="ACTION", required=True)
-    add = maps_sub.add_parser("add", help="register a map by id or address")
-    add.add_argument("map_ref", metavar="MAP_ID_OR_URL")
+    add = maps_sub.add_parser(
+        "add", help="register maps by id or address",
+        description="Each map is checked with Mapiry (GET /maps/:mapId) and registered when found. Exit status: "
+                    "0 all registered (or already known), 1 one was not found, not readable with this key, or "
+                    "failed, 2 one is not a map id or address.")
+    add.add_argument("map_refs", metavar="MAP_ID_OR_URL", nargs="+",
+                     help="map ids or map addresses (https://mapiry.com/maps/<id>); several at once")
     add.set_defaults(func=run_maps_add)
     lst = maps_sub.add_parser("list", help="list the registered maps")
     lst.add_argument("--json", action="store_true", help="print as JSON")
@@ -173,10 +180,14 @@ def _print_report(args: argparse.Namespace, report: SyncReport, usable: list[str
             continue  # a service's first error: also under its resource's key
         service, rest = key.split(":", 1)
         messages.append(f"{_name(service)} {rest.replace(':', ' of map ', 1)}: {exc.user_message()}")
-    for service in missing:
-        messages.append(f"No API key is set for {_name(service)}; skipped. {KEY_HELP}")
-    if missing and args.service == "all" and not (report.offline or report.errors):
-        messages.append("The services with a key were synced.")
+    if missing and args.service == "all":  # services the person does not use: one short line
+        names = ", ".join(_name(s) for s in missing)
+        keys = ", ".join(SERVICE_FACTS[s].key_env for s in missing)
+        synced = " The services with a key were synced." if not (report.offline or report.errors) else ""
+        messages.append(f"Not connected (no API key), skipped: {names}. Connect them in Settings (Ctrl+,) "
+                        f"in the Cabinet app, or set {keys}.{synced}")
+    elif missing:
+        messages.append(f"No API key is set for {_name(missing[0])}; skipped. {KEY_HELP}")
     # A service asked for by name must have a key; "all" syncs the connected ones and notes the rest.
     failed = bool(report.offline or report.errors or (missing and args.service != "all"))
     status = EXIT_RATE_LIMITED if limited is not None else EXIT_FAILED if failed else EXIT_OK
@@ -213,67 +224,81 @@ def _parse_map_ref(text: str) -> str:
 
 
 def run_maps_add(args: argparse.Namespace) -> int:
+    """Check each map with GET /maps/:mapId and register the ones found (the window's Add
+    existing maps… does the same, through :func:`app.sync.known_maps.add_maps`). With no key,
+    or when Mapiry cannot be reached, a well-formed id is registered unchecked, with a note."""
     # start-up: `cabinet` imports this module to register the command; this loads when it runs
     import asyncio
 
-    from app.core.errors import (
-        CabinetError,
-        InsecureUrlError,
-        InvalidInputError,
-        NetworkError,
-        NotFoundError,
-        RateLimitedError,
-    )
+    from app.core.errors import InsecureUrlError, InvalidInputError
     from app.services.connect import load_connection, make_client
     from app.storage import Cache
+    from app.sync import known_maps as km
 
-    try:
-        map_id = _parse_map_ref(args.map_ref)
-    except ValueError as exc:
-        _err(str(exc))
-        return EXIT_CONFIG
+    # Each argument is one entry (the shell split them), or several separated by commas.
+    refs = list(dict.fromkeys(part.strip() for arg in args.map_refs for part in re.split(r"[,;\n]+", arg)
+                              if part.strip()))
     conn = load_connection("mapiry")
-    the_map: dict | None = None
-    note = ""
-    if not conn.api_key:
-        note = f"Registered without checking it online: no Mapiry API key is set. {KEY_HELP}"
-    else:
-        async def fetch() -> dict:
-            client = make_client(conn, max_retries=1)
-            try:
-                return await client.get_map(map_id)
-            finally:
-                await client.aclose()
-
-        try:
-            the_map = asyncio.run(fetch())
-        except NotFoundError:
-            _err(f"Mapiry has no map {map_id} that this API key can see (deleted, or of another account). "
-                 "Check the id; it was not registered.")
-            return EXIT_FAILED
-        except NetworkError:
-            note = "Mapiry could not be reached: the map was registered without checking it; `cabinet sync` will."
-        except (InsecureUrlError, InvalidInputError) as exc:  # the address or key cannot be used
-            _err(exc.user_message())
-            return EXIT_CONFIG
-        except RateLimitedError as exc:
-            _err(exc.user_message() + " The map was not registered.")
-            return EXIT_RATE_LIMITED
-        except CabinetError as exc:
-            _err(exc.user_message())
-            return EXIT_FAILED
     cache = Cache()
     try:
-        cache.add_known_map(map_id, "manual")
-        if the_map is not None:
-            cache.upsert("maps", the_map)
+        if not conn.api_key:
+            results = [_register_unchecked(cache, ref) for ref in refs]
+            note = f"Registered without checking online: no Mapiry API key is set. {KEY_HELP}"
+        else:
+            try:
+                client = make_client(conn, max_retries=1)
+            except (InsecureUrlError, InvalidInputError) as exc:  # the address or key cannot be used
+                _err(exc.user_message())
+                return EXIT_CONFIG
+
+            async def check() -> list[km.MapCheck]:
+                try:
+                    return await km.add_maps(cache, client, refs)
+                finally:
+                    await client.aclose()
+
+            results = [_register_unchecked(cache, r.ref) if r.outcome == km.OFFLINE else r
+                       for r in asyncio.run(check())]
+            note = ("Mapiry could not be reached: the maps were registered without checking them; "
+                    "`cabinet sync` will." if any(r.detail == _UNCHECKED for r in results) else "")
     finally:
         cache.close()
-    title = f" ({the_map.get('title')})" if the_map and the_map.get("title") else ""
-    print(f"Registered map {map_id}{title}.")
+    for r in results:
+        title = f" ({r.title})" if r.title else ""
+        if r.outcome == km.ADDED:
+            print(f"Registered map {r.map_id}{title}.")
+        elif r.outcome == km.KNOWN:
+            print(f"Map {r.map_id}{title} is already registered.")
+        elif r.outcome == km.NOT_FOUND:
+            _err(f"{r.ref}: Mapiry has no map {r.map_id} that this API key can see (deleted, or of another "
+                 "account). Check the id; it was not registered.")
+        elif r.outcome != km.INVALID or r.map_id:
+            _err(f"{r.ref}: {r.detail} The map was not registered.")
+        else:
+            _err(r.detail)
     if note:
         _err(note)
-    return 0
+    if any(r.outcome in (km.NOT_FOUND, km.NO_ACCESS, km.FAILED) for r in results):
+        return EXIT_FAILED
+    return EXIT_CONFIG if any(r.outcome == km.INVALID for r in results) else EXIT_OK
+
+
+_UNCHECKED = "registered without checking"
+
+
+def _register_unchecked(cache: Cache, ref: str) -> MapCheck:
+    """Register a well-formed map id without asking Mapiry (no key, or Mapiry unreachable)."""
+    # start-up: `cabinet` imports this module to register the command; this loads when it runs
+    from app.sync import known_maps as km
+
+    try:
+        map_id = _parse_map_ref(ref)
+    except ValueError as exc:
+        return km.MapCheck(ref, km.INVALID, detail=str(exc))
+    if any(m["id"] == map_id for m in cache.known_maps()):
+        return km.MapCheck(ref, km.KNOWN, map_id, str((cache.get("maps", map_id) or {}).get("title") or ""))
+    cache.add_known_map(map_id, "manual")
+    return km.MapCheck(ref, km.ADDED, map_id, detail=_UNCHECKED)
 
 
 def run_maps_list(args: argparse.Namespace) -> int:

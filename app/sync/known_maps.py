@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -79,10 +79,11 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-async def add_maps(cache: KnownMapsStore, client: MapGetter, text: str, *, source: str = "manual",
-                   on_result: Callable[[MapCheck], None] | None = None) -> list[MapCheck]:
-    """Check and register every map in ``text``; one MapCheck per entry, in order."""
-    refs = split_refs(text)
+async def add_maps(cache: KnownMapsStore, client: MapGetter, text: str | Sequence[str], *,
+                   source: str = "manual", on_result: Callable[[MapCheck], None] | None = None) -> list[MapCheck]:
+    """Check and register every map in ``text`` (a paste, or entries already apart, as the command
+    line gives them); one MapCheck per entry, in order."""
+    refs = split_refs(text) if isinstance(text, str) else list(dict.fromkeys(r.strip() for r in text if r.strip()))
     results: list[MapCheck] = []
     known = {str(m["id"]) for m in await asyncio.to_thread(cache.known_maps)}
     done_ids: set[str] = set()

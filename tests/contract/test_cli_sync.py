@@ -121,6 +121,25 @@ def test_maps_add_unknown_map_is_refused_online(env):
     assert json.loads(_run(env, "maps", "list", "--json").stdout) == []
 
 
+def test_maps_add_takes_several_maps_and_reports_each(env, sandbox):
+    maps = sandbox.info["mapiry"]["maps"]
+    missing = "c" + "z" * 24
+    done = _run(env, "maps", "add", f"https://mapiry.com/maps/{maps[0]}", f"{maps[1]},{missing}", maps[0])
+    assert done.returncode == 1, done.stderr  # one was not found: the others are registered all the same
+    assert done.stdout.count("Registered map") == 2 and maps[0] in done.stdout and maps[1] in done.stdout
+    assert missing in done.stderr and "not registered" in done.stderr and "Traceback" not in done.stderr
+    assert [m["id"] for m in json.loads(_run(env, "maps", "list", "--json").stdout)] == maps[:2]
+    again = _run(env, "maps", "add", maps[1])
+    assert again.returncode == 0 and "already registered" in again.stdout
+
+
+def test_sync_notes_the_services_without_a_key_in_one_line(env):
+    done = _run(env, "sync")
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "Not connected" in line]
+    assert len(lines) == 1 and "Instabot" in lines[0] and "InstaWP" in lines[0], done.stderr
+
+
 def test_the_headless_commands_import_no_qt(env):
     code = ("import sys, app.cli; p = app.cli.build_parser(); "
             "import app.sync.cli, app.sync.engine, app.storage; "
