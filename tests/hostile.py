@@ -14,6 +14,7 @@ mode                      misbehaviour
 ``huge-announced``        the same with a Content-Length that says so
 ``pages-never``           InstaMapp lists: ``has_more`` always true, new ids on every page
 ``pages-repeat``          InstaMapp lists: every page holds the same ids, ``has_more`` always true
+``pages-fat``             InstaMapp items: ``FAT_PAGES`` pages of new ids, each item padded to ``FAT_BYTES``
 ``pages-overrun``         Mapiry locations: ``page`` always 1 of 3, new ids every time
 ``dup-ids``               InstaMapp items: two pages that share one id
 ``retry-seconds``         every request: 429 with ``Retry-After: 999999999``
@@ -45,6 +46,8 @@ from urllib.parse import parse_qs, urlsplit
 HUGE_BYTES = 3 * 1024 ** 3  # 3 GB: more than anyone should read, never held by the server
 DRIP = 0.2  # seconds between bytes of a slow answer
 LOCATIONS_PAGES = 3  # what pages-overrun announces
+FAT_PAGES = 300  # pages-fat: a long listing that ends...
+FAT_BYTES = 20_000  # ...of items this large (20 a page: 120 MB in all)
 
 
 class HostileServer:
@@ -187,6 +190,10 @@ class HostileServer:
                 return 200, _im_list([_im(kind, f"{kind}_{next(self._ids)}") for _ in range(size)], page, size, True)
             if kind == "item" and mode == "pages-repeat":
                 return 200, _im_list([_im(kind, f"{kind}_{i}") for i in range(size)], page, size, True)
+            if kind == "item" and mode == "pages-fat":
+                pad = "x" * FAT_BYTES
+                items = [{**_im(kind, f"fat_{page}_{i}"), "description": pad} for i in range(size)]
+                return 200, _im_list(items, page, size, page < FAT_PAGES)
             if kind == "item" and mode == "dup-ids":
                 ids = {1: ["itm_a", "itm_b"], 2: ["itm_b", "itm_c"]}.get(page, [])
                 return 200, _im_list([_im(kind, i) for i in ids], page, size, page < 2)

@@ -3,7 +3,8 @@
 A listing is read page by page until the server says it ended. A server that never says so
 must not keep Cabinet reading: :class:`PageGuard` stops a listing with a ``ListingError`` when a
 page repeats only ids already received, when it goes past the number of pages the server itself
-announced, or past ``MAX_PAGES`` pages; ids received twice across pages are kept once.
+announced, past ``MAX_PAGES`` pages, or past ``MAX_ITEMS`` entries in all (a page may hold more
+than asked for); ids received twice across pages are kept once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from app.core.errors import ListingError
 
 MAX_PAGES = 10_000
+MAX_ITEMS = 1_000_000  # entries of one listing: 10,000 full pages of 100
 
 
 @dataclass
@@ -32,10 +34,12 @@ class Page:
 class PageGuard:
     """Checks the pages of one listing, in order, and hands back each page's new entries."""
 
-    def __init__(self, service: str, what: str, *, max_pages: int = MAX_PAGES) -> None:
+    def __init__(self, service: str, what: str, *, max_pages: int = MAX_PAGES, max_items: int = MAX_ITEMS) -> None:
         self.service = service
         self.what = what
         self.max_pages = max_pages
+        self.max_items = max_items
+        self.items = 0  # entries accepted so far (those without an id too)
         self.pages = 0
         self.announced: int | None = None  # the total pages the first page announced
         self._seen: set[str] = set()
@@ -67,6 +71,9 @@ class PageGuard:
             fresh.append(entry)
         if page.items and repeated == len(page.items) and self.pages > 1:
             raise self._stop(f"page {self.pages:,} repeats only {self.what} already received")
+        self.items += len(fresh)
+        if self.items > self.max_items:
+            raise self._stop(f"more than {self.max_items:,} {self.what}")
         return fresh
 
     @property
@@ -75,4 +82,4 @@ class PageGuard:
         return len(self._seen)
 
 
-__all__ = ["MAX_PAGES", "Page", "PageGuard"]
+__all__ = ["MAX_ITEMS", "MAX_PAGES", "Page", "PageGuard"]

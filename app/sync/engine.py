@@ -1,8 +1,11 @@
 """Fill and refresh the cache from the adapters, every page, without blocking the event loop.
 
-One resource (of one map) is one transaction: every page is fetched first, then written by a
-worker thread in one ``Cache.replace_all`` (the write lock is held for the write only, not
-while waiting on the network) — so an interrupted sync leaves the previous contents untouched. InstaMapp pages only say
+One resource (of one map) is one transaction: every page is fetched first, each put aside on
+disk as it arrives (storage/spool.py: a listing's memory does not grow with its pages), then
+written by a worker thread in one ``Cache.replace_all`` (the write lock is held for the write
+only, not while waiting on the network) — so an interrupted or failed listing leaves the
+previous contents untouched. A listing stops with a ListingError past ``max_pages`` pages or
+``max_items`` entries (services/pages.py). InstaMapp pages only say
 ``has_more``, so a few pages are fetched ahead concurrently and the surplus past the end
 is dropped; Mapiry pages give ``totalPages``.
 
@@ -38,7 +41,8 @@ from app.core.errors import (
     RateLimitedError,
     WaitTooLongError,
 )
-from app.services.pages import MAX_PAGES, PageGuard
+from app.services.pages import MAX_ITEMS, MAX_PAGES, PageGuard
+from app.storage.spool import RowSpool
 from app.sync.known_maps import mark_gone
 
 if TYPE_CHECKING:
@@ -156,13 +160,14 @@ class SyncEngine:
 
     def __init__(self, cache: Cache, *clients: ServiceClient | None, pages_ahead: int = 4,
                  per_page: int = PER_PAGE, max_wait: float = MAX_WAIT, max_pages: int = MAX_PAGES,
-                 stop_when_rate_limited: bool = False) -> None:
+                 max_items: int = MAX_ITEMS, stop_when_rate_limited: bool = False) -> None:
         self.cache = cache
         self._clients: dict[str, ServiceClient] = {c.service: c for c in clients if c is not None}
         self.pages_ahead = max(1, pages_ahead)
         self.per_page = per_page
         self.max_wait = max(0.0, float(max_wait))
         self.max_pages = max_pages
+        self.max_items = max_items
         # The command line ends at once on a wait too long (exit 3); the app lets the rest go on.
         self.stop_when_rate_limited = stop_when_rate_limited
         self._progress: ProgressFn | None = None
@@ -350,7 +355,7 @@ class SyncEngine:
         return await self._stream(name, scope, lambda put: self._pages(fetch, put, res.service, name, scope))
 
     # -- paging and streaming writes ------------------------------------------------------------
-    async def _pages(self, fetch: Callable[[int], Awaitable[Page]], put: Callable[[list[dict]], None],
+    async def _pages(self, fetch: Callable[[int], Awaitable[Page]], put: Callable[[list[dict]], Awaitable[None]],
                      service: str, resource: str, scope: str) -> None:
         """Fetch every page, up to ``pages_ahead`` in flight, handing them to ``put`` in order."""
         tasks: dict[int, asyncio.Task[Page]] = {}
@@ -363,12 +368,12 @@ class SyncEngine:
         next_page = first + 1
         expected = 1
         done = 0
-        guard = PageGuard(service, resource, max_pages=self.max_pages)
+        guard = PageGuard(service, resource, max_pages=self.max_pages, max_items=self.max_items)
         try:
             while True:
                 page = await tasks.pop(expected)
                 fresh = guard.accept(page)  # ListingError when the listing runs away
-                put(fresh)
+                await put(fresh)
                 done += len(fresh)
                 if page.total_pages is not None and last is None:
                     last = page.total_pages
@@ -387,12 +392,21 @@ class SyncEngine:
                     await task
 
     async def _stream(self, resource: str, scope: str,
-                      produce: Callable[[Callable[[list[dict]], None]], Awaitable[None]]) -> int:
-        """Collect what ``produce(put)`` fetches, then write it in one transaction in a worker thread.
+                      produce: Callable[[Callable[[list[dict]], Awaitable[None]]], Awaitable[None]]) -> int:
+        """Put what ``produce(put)`` fetches aside on disk page by page, then write it in one
+        transaction in a worker thread.
 
-        The write lock is taken only for the write itself, never while waiting on the network,
-        so the window's and the importer's own writes are not held up by a long fetch.
+        Memory holds the pages in flight, never the whole listing. The write lock is taken only
+        for the write itself, never while waiting on the network, so the window's and the
+        importer's own writes are not held up by a long fetch.
         """
-        rows: list[dict] = []
-        await produce(rows.extend)
-        return await asyncio.to_thread(self.cache.replace_all, resource, rows, scope=scope)
+        self.cache.check_writable()  # a read-only cache: say so before reading a single page
+        spool = await asyncio.to_thread(RowSpool, self.cache.path.parent)
+        try:
+            async def put(rows: list[dict]) -> None:
+                await asyncio.to_thread(spool.put, rows)
+
+            await produce(put)
+            return await asyncio.to_thread(self.cache.replace_all, resource, iter(spool), scope=scope)
+        finally:
+            spool.close()
