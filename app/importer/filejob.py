@@ -23,6 +23,7 @@ from app.core.csvimport import (
     ColumnMapping,
     CsvOptions,
     InvalidRow,
+    ValidRow,
     check_stream,
     file_fingerprint,
     open_input,
@@ -47,6 +48,8 @@ class FileCheck:
     warnings: list[str]
     names: dict[str, list[str]]
     fingerprint: str
+    swapped: bool = False  # latitude and longitude look swapped (see ``warnings``)
+    sample: list[ValidRow] = field(default_factory=list)  # the first valid rows, when asked for
 
     def rejected(self) -> list[dict[str, Any]]:
         return [{"line": r.line, "error": r.error, "row": r.fields} for r in self.invalid]
@@ -56,10 +59,14 @@ def _source_rows(valid: list[Any]) -> list[SourceRow]:
     return [SourceRow.from_valid_row(r) for r in valid]
 
 
-def check_file(path: str | Path, options: CsvOptions, columns: dict[str, str] | None) -> FileCheck:
-    """Pass 1. Raises NotAFileError/OSError for the file and CsvImportError for its contents."""
+def check_file(path: str | Path, options: CsvOptions, columns: dict[str, str] | None, *,
+               mapping: ColumnMapping | None = None, keep_valid: int = 0) -> FileCheck:
+    """Pass 1. Raises NotAFileError/OSError for the file and CsvImportError for its contents.
+
+    ``mapping`` gives the columns (the wizard's choice) instead of guessing them with
+    ``columns`` overriding; the first ``keep_valid`` valid rows are kept (``sample``)."""
     with open_input(path) as fh:
-        checked: CheckedStream = check_stream(fh, options, columns or None)
+        checked: CheckedStream = check_stream(fh, options, columns or None, mapping=mapping, keep_valid=keep_valid)
         names = UsedNames()
         for valid, _invalid in checked.chunks():
             names.add(_source_rows(valid))
@@ -70,7 +77,7 @@ def check_file(path: str | Path, options: CsvOptions, columns: dict[str, str] | 
     with open_input(path) as fh:
         fingerprint = file_fingerprint(fh)
     return FileCheck(str(path), detected, mapping, titles, result.rows, result.valid_count, list(result.invalid),
-                     list(result.warnings), names.as_dict(), fingerprint)
+                     list(result.warnings), names.as_dict(), fingerprint, result.swapped, list(result.valid))
 
 
 def valid_chunks(check: FileCheck) -> Iterator[list[SourceRow]]:
@@ -117,8 +124,9 @@ def count_existing(check: FileCheck, plan: MapPlan) -> int:
 class _Rows:
     """Pass 3's rows as job rows, leaving out those already on the map when asked."""
 
-    def __init__(self, check: FileCheck, plan: MapPlan, skip_existing: bool) -> None:
+    def __init__(self, check: FileCheck, plan: MapPlan, skip_existing: bool, defaults: dict[str, str]) -> None:
         self.check, self.plan = check, plan
+        self.category, self.layer = defaults.get("category"), defaults.get("layer")
         self.left = _copy(plan.index) if skip_existing and plan.index.total else None
         self.skipped = 0
 
@@ -129,13 +137,19 @@ class _Rows:
                 left = self.left
                 keep = [r for r in chunk if left.take(r.fingerprint) is None]
                 self.skipped += len(chunk) - len(keep)
+            for row in keep:
+                if self.category and not row.category:
+                    row.category = self.category
+                if self.layer and not row.layers:
+                    row.layers = [self.layer]
             yield from build_job_rows(keep, self.plan.taxonomy)
 
 
 def create_file_job(store: JobStore, check: FileCheck, plan: MapPlan, map_id: str, *,
-                    skip_existing: bool, meta: dict[str, Any]) -> str:
-    """Pass 3: store the job (state ``queued``) in one transaction; returns its id."""
-    rows = _Rows(check, plan, skip_existing)
+                    skip_existing: bool, meta: dict[str, Any], defaults: dict[str, str] | None = None) -> str:
+    """Pass 3: store the job (state ``queued``) in one transaction; returns its id. ``defaults``
+    names the category (``"category"``) and layer (``"layer"``) of rows that name none."""
+    rows = _Rows(check, plan, skip_existing, defaults or {})
     options = dict(meta.get("options") or {})
     options["taxonomy"] = plan.taxonomy.summary()
     return store.create_job(

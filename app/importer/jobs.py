@@ -231,6 +231,10 @@ class JobStore:
     def close(self) -> None:
         self.conn.close()
 
+    def reopen(self) -> JobStore:
+        """Another store on the same file, for another thread (one store per thread)."""
+        return JobStore(str(self.path))
+
     def _tx(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One transaction, committed (and synced) on exit, nothing written on an exception;
         SQLite's errors come out as StorageError (a full disk says so)."""

@@ -57,7 +57,7 @@ def test_a_dropped_csv_opens_the_wizard_on_the_locations_view_for_the_selected_m
     assert wizard.state.path == str(path) and wizard.state.map_id == MAP_B
     drive(qloop, wizard.file_page.isComplete)
     assert wizard.file_page.path_edit.text() == str(path)
-    assert wizard.state.parsed is not None and len(wizard.state.parsed.records) == 300
+    assert wizard.state.parsed is not None and wizard.state.parsed.count == 300
     in_loop(qloop, wizard.close)
 
 
@@ -78,7 +78,7 @@ def test_file_import_csv_action_has_ctrl_i_and_open_import_wizard_takes_a_path(
     assert window.import_action.shortcut().toString() == "Ctrl+I"
     wizard = in_loop(qloop, window.open_import_wizard, str(DATA / "cities_wkt.csv"))
     drive(qloop, wizard.file_page.isComplete)
-    assert len(wizard.state.parsed.records) == 200
+    assert wizard.state.parsed.count == 200
     in_loop(qloop, wizard.close)
     in_loop(qloop, window.show_view, "imports")
     assert window.current_page() is window.page("imports")

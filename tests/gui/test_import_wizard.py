@@ -136,7 +136,7 @@ def test_validation_page_shows_the_swapped_coordinates_warning(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     wizard, _m = make_wizard(qtbot, qloop, wcache, None, path)
     page = to_page(qloop, wizard, "validation")
-    drive(qloop, lambda: not page.busy() and wizard.state.result is not None)
+    drive(qloop, lambda: not page.busy() and wizard.state.check is not None)
     in_loop(qloop, shot, wizard, "validation-swapped")
     assert page.swap_label.isVisible() and "swapped" in page.swap_label.text()
     assert not page.isComplete()  # nothing valid to import

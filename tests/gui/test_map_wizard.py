@@ -26,16 +26,16 @@ def test_swapped_file_shows_on_the_map_after_swap_them(qtbot: Any, qloop: qasync
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     wizard, _m = make_wizard(qtbot, qloop, wcache, None, path, map_id="map_1")
     page = to_page(qloop, wizard, "validation")
-    drive(qloop, lambda: not page.busy() and wizard.state.result is not None)
+    drive(qloop, lambda: not page.busy() and wizard.state.check is not None)
     canvas = page.map.canvas
     groups = page.map._columns["layers"]  # noqa: SLF001 - what the map was given
     assert groups.count(FILE_GROUP) == 0 and groups.count(EXISTING_GROUP) == 3
     assert page.swap_button.isVisible() and not page.isComplete()
 
     in_loop(qloop, page.swap_button.click)
-    drive(qloop, lambda: not page.busy() and wizard.state.result is not None)
+    drive(qloop, lambda: not page.busy() and wizard.state.check is not None)
     assert not page.swap_button.isVisible()
-    assert page.isComplete() and len(wizard.state.result.valid) == 40
+    assert page.isComplete() and wizard.state.check.valid == 40
     groups = page.map._columns["layers"]  # noqa: SLF001
     assert groups.count(FILE_GROUP) == 40 and groups.count(EXISTING_GROUP) == 3
     # The file's first row now sits at latitude 35, longitude 100 — beside the map's own.

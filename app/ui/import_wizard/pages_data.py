@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.core.csvimport import FIELDS, CsvOptions, InvalidRow, ParsedCsv, ValidationResult
-from app.importer.wizard_state import DELIMITER_CHOICES, ENCODINGS
+from app.core.csvimport import FIELDS, CsvOptions, InvalidRow
+from app.importer.filejob import FileCheck
+from app.importer.wizard_state import DELIMITER_CHOICES, ENCODINGS, FileHead
 from app.ui.import_wizard.base import (
     WizardHost,
     WizardPage,
@@ -137,7 +138,7 @@ class FilePage(WizardPage):
         self.show_error(exc)
 
     def _options_changed(self, *_args: object) -> None:
-        if self.state.data is None:
+        if not self.state.path or self.state.parsed is None:
             return
         options = CsvOptions(encoding=self.encoding_combo.currentData(),
                              delimiter=self.delimiter_combo.currentData(),
@@ -146,7 +147,7 @@ class FilePage(WizardPage):
         self.detected_label.setText(tr("Reading the file again…"))
         self.in_thread(self.state.parse_with, options, on_done=self._reparsed, on_error=self._failed)
 
-    def _reparsed(self, parsed: ParsedCsv) -> None:
+    def _reparsed(self, parsed: FileHead) -> None:
         self.state.set_parsed(parsed)
         self._show(parsed)
 
@@ -162,7 +163,7 @@ class FilePage(WizardPage):
             index = combo.count() - 1
         combo.setCurrentIndex(index)
 
-    def _show(self, parsed: ParsedCsv) -> None:
+    def _show(self, parsed: FileHead) -> None:
         detected = self.state.detected
         for widget in (self.encoding_combo, self.delimiter_combo, self.decimal_comma_box, self.header_box):
             widget.blockSignals(True)
@@ -182,7 +183,7 @@ class FilePage(WizardPage):
                  tr("decimal comma") if parsed.decimal_comma else tr("decimal point"),
                  tr("header row") if parsed.has_header else tr("no header row")]
         self.detected_label.setText(tr("<b>{0}</b> — {1} records: {2}.").format(
-            self.state.file_name, f"{len(parsed.records):,}", ", ".join(facts)))
+            self.state.file_name, f"{parsed.count:,}", ", ".join(facts)))
         records = self.state.preview_records()
         width = max([parsed.width] + [len(f) for _line, f in records])
         headers = parsed.header + [tr("column {0}").format(i + 1) for i in range(parsed.width, width)]
@@ -196,7 +197,7 @@ class FilePage(WizardPage):
             self.load(self.state.path)
 
     def isComplete(self) -> bool:
-        return not self.busy() and self.state.parsed is not None and bool(self.state.parsed.records)
+        return not self.busy() and self.state.parsed is not None and bool(self.state.parsed.count)
 
 
 class MappingPage(WizardPage):
@@ -312,8 +313,13 @@ class ValidationPage(WizardPage):
         self.swap_button.setVisible(False)
         self.map = PreviewMap()
         self.map.setMinimumHeight(220)
+        self.sample_label = QLabel()
+        self.sample_label.setObjectName("mapSample")
+        self.sample_label.setWordWrap(True)
         self.bad_table = make_table()
         self.bad_table.setObjectName("badRows")
+        self.more_label = QLabel()
+        self.more_label.setObjectName("moreBadRows")
         self.export_button = QPushButton(tr("&Export rejected rows…"))
         self.export_button.clicked.connect(lambda: self.export_rejected())
         buttons = QHBoxLayout()
@@ -327,7 +333,9 @@ class ValidationPage(WizardPage):
         layout.addLayout(swap_row)
         layout.addWidget(self.error_label)
         layout.addWidget(self.map, 2)
+        layout.addWidget(self.sample_label)
         layout.addWidget(self.bad_table, 1)
+        buttons.insertWidget(0, self.more_label)
         layout.addLayout(buttons)
 
     def initializePage(self) -> None:
@@ -337,18 +345,20 @@ class ValidationPage(WizardPage):
         self.export_button.setEnabled(False)
         self.swap_button.setVisible(False)
         self.map.set_existing(self.wiz.cache, self.state.map_id)
-        if self.state.result is not None:
-            self._show(self.state.result)
+        self.sample_label.setText("")
+        self.more_label.setText("")
+        if self.state.check is not None:
+            self._show(self.state.check)
             return
         self.in_thread(self.state.validate, on_done=self._checked)
 
-    def _checked(self, result: ValidationResult) -> None:
-        self.state.result = result
-        self.state.plan = None
-        self._show(result)
+    def _checked(self, check: FileCheck) -> None:
+        self.state.check = check
+        self.state.target = None
+        self._show(check)
 
-    def _show(self, result: ValidationResult) -> None:
-        good, bad = len(result.valid), len(result.invalid)
+    def _show(self, result: FileCheck) -> None:
+        good, bad = result.valid, len(result.invalid)
         text = tr("<b>{0}</b> of {1} rows are ready to import.").format(f"{good:,}", f"{result.rows:,}")
         if bad:
             text += " " + tr("<b>{0}</b> rows have problems and will be left out.").format(f"{bad:,}")
@@ -359,9 +369,15 @@ class ValidationPage(WizardPage):
         show_text(self.swap_label, warnings)
         mapping = self.state.mapping
         self.swap_button.setVisible(result.swapped and mapping is not None and not mapping.uses_wkt)
-        self.map.show_rows(result.valid)
+        self.map.show_rows(result.sample)
+        self.sample_label.setText(
+            tr("The map shows the first {0} of the {1} rows ready to import.").format(
+                f"{len(result.sample):,}", f"{good:,}") if good > len(result.sample) else "")
+        shown, more = self.state.shown_invalid()
         fill_table(self.bad_table, [tr("Line"), tr("Problem"), tr("Row as read")],
-                   [[r.line, r.error, " | ".join(r.fields)] for r in result.invalid], max_width=420)
+                   [[r.line, r.error, " | ".join(r.fields)] for r in shown], max_width=420)
+        self.more_label.setText(tr("… and {0} more rows with problems: export them to see them all.").format(
+            f"{more:,}") if more else "")
         self.bad_table.verticalHeader().setVisible(False)
         self.bad_table.setVisible(bad > 0)
         self.export_button.setEnabled(bad > 0)
@@ -372,9 +388,7 @@ class ValidationPage(WizardPage):
         mapping = self.state.mapping
         if mapping is None or mapping.lat is None or mapping.lng is None:
             return
-        self.state.mapping = mapping.with_overrides(lat=mapping.lng, lng=mapping.lat)
-        self.state.result = None
-        self.state.plan = None
+        self.state.set_mapping(mapping.with_overrides(lat=mapping.lng, lng=mapping.lat))
         self.initializePage()
 
     def export_rejected(self, path: str | None = None) -> int:
@@ -392,4 +406,4 @@ class ValidationPage(WizardPage):
             return 0
 
     def isComplete(self) -> bool:
-        return not self.busy() and self.state.result is not None and bool(self.state.result.valid)
+        return not self.busy() and self.state.check is not None and self.state.check.valid > 0

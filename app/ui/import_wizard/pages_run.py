@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.importer import jobs as J
+from app.importer.filejob import plan_map
 from app.importer.ports import ImportClient
-from app.importer.runner import ImportPlan, JobProgress, JobSummary, create_import_job, plan_import
+from app.importer.runner import JobProgress, JobSummary
+from app.importer.taxonomy import create_missing
+from app.importer.wizard_state import TargetPlan
 from app.ui.import_manager import countdown_text, state_title
 from app.ui.import_wizard.base import WizardHost, WizardPage, message_label, show_text, tr
 
@@ -147,7 +151,7 @@ class TargetPage(WizardPage):
         if not self.existing_radio.isChecked() or map_id is None or map_id == self._checked_map:
             return
         self.state.map_id = str(map_id)
-        self.state.plan = None
+        self.state.target = None
         self._checked_map = str(map_id)
         client = self.wiz.client()
         if client is None:
@@ -157,15 +161,19 @@ class TargetPage(WizardPage):
         self._show_plan(None)
         self.run(self._fetch(client, str(map_id)), self._fetched)
 
-    async def _fetch(self, client: ImportClient, map_id: str) -> tuple[list[dict], list[dict], ImportPlan]:
+    async def _fetch(self, client: ImportClient, map_id: str) -> tuple[list[dict], list[dict], TargetPlan]:
+        check = self.state.check
+        if check is None:
+            raise ValueError("the rows are not checked yet")
         categories = await client.read_all("categories", map_id)
         layers = await client.read_all("layers", map_id)
-        plan = await plan_import(client, map_id, self.state.source_rows())
-        return categories, layers, plan
+        plan = await plan_map(client, map_id, check)
+        target = await asyncio.to_thread(self.state.count_existing, map_id, plan)  # a pass over the file
+        return categories, layers, target
 
-    def _fetched(self, result: tuple[list[dict], list[dict], ImportPlan]) -> None:
+    def _fetched(self, result: tuple[list[dict], list[dict], TargetPlan]) -> None:
         self._categories, self._layers, plan = result
-        self.state.plan = plan
+        self.state.target = plan
         for combo, items in ((self.category_combo, self._categories), (self.layer_combo, self._layers)):
             combo.clear()
             combo.addItem(tr("— none —"), None)
@@ -173,7 +181,7 @@ class TargetPage(WizardPage):
                 combo.addItem(str(item.get("name") or item["id"]), item["id"])
         self._show_plan(plan)
 
-    def _show_plan(self, plan: ImportPlan | None) -> None:
+    def _show_plan(self, plan: TargetPlan | None) -> None:
         ready = plan is not None
         for widget in (self.category_combo, self.layer_combo):
             widget.setEnabled(ready)
@@ -184,13 +192,13 @@ class TargetPage(WizardPage):
             if not self.busy():
                 self.status_label.setText("")
             return
-        rows = len(plan.rows)
+        rows = self.state.check.valid if self.state.check is not None else 0
         self.status_label.setText(tr("{0} rows will be imported into “{1}”.").format(
             f"{rows:,}", self.map_combo.currentText()))
-        existing = plan.existing_count
+        existing = plan.existing
         self.skip_box.setText(tr("&Skip the {0} rows already on this map").format(f"{existing:,}"))
         self.skip_box.setVisible(existing > 0)
-        tax = plan.taxonomy
+        tax = plan.plan.taxonomy
         parts = [(tr("Categories"), tax.missing_categories), (tr("Tags"), tax.missing_tags),
                  (tr("Layers"), tax.missing_layers)]
         missing = [f"{title}: {', '.join(names)}" for title, names in parts if names]
@@ -200,7 +208,7 @@ class TargetPage(WizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
-        plan = self.state.plan
+        plan = self.state.target
         return not self.busy() and plan is not None and plan.map_id == self.state.map_id
 
     def validatePage(self) -> bool:
@@ -267,20 +275,27 @@ class ImportPage(WizardPage):
             return
         self.state_label.setText(tr("Preparing the import…"))
         client = self.wiz.client()
-        if client is None or self.state.plan is None:
+        if client is None or self.state.target is None:
             self.show_error(tr("Mapiry is not connected: connect it in Settings (Ctrl+,) first."))
             return
         self.run(self._create(client), self._created)
 
     async def _create(self, client: ImportClient) -> str:
         state = self.state
-        assert state.plan is not None
-        plan = state.apply_defaults(state.plan)
-        return await create_import_job(
-            self.wiz.manager.store, client, plan, skip_existing=state.skip_existing,
-            create_missing_taxonomy=state.create_missing, rejected=state.rejected_for_job(),
-            file_path=state.path, file_fingerprint=state.fingerprint, mapping=state.job_mapping(),
-            options=state.job_options(), name=state.file_name)
+        target = state.target
+        if target is None:
+            raise ValueError("the map is not checked yet")
+        state.defaults()  # the default category and layer count as on the map
+        if state.create_missing and target.plan.taxonomy.has_missing:
+            await create_missing(client, target.map_id, target.plan.taxonomy)
+        return await asyncio.to_thread(self._store_job)  # the file's rows, streamed into the job
+
+    def _store_job(self) -> str:
+        store = self.wiz.manager.store.reopen()  # this worker thread's own
+        try:
+            return self.state.create_job(store)
+        finally:
+            store.close()
 
     def _created(self, job_id: str) -> None:
         self.state.job_id = job_id
