@@ -9,6 +9,7 @@ The 1,000,000-row figure is a benchmark's (``python -m tests.benchmarks memory``
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 import qasync
 
 from app.importer import jobs as J
+from app.importer.wizard_state import SHOWN_INVALID
 from app.services.mapiry import MapiryClient
 from app.storage import Cache
 from tests.benchmarks.bench_import_dryrun import make_csv
@@ -67,3 +69,22 @@ def test_a_large_file_goes_through_the_wizard_into_a_job_without_holding_its_row
     assert info is not None and info.total_rows == ROWS and info.state == J.CANCELLED
     print(f"wizard, {ROWS:,} rows: peak RSS growth {rss.growth_mb:.0f} MB")
     assert rss.growth_mb < GROWTH_MB, f"peak RSS grew by {rss.growth_mb:.0f} MB for {ROWS:,} rows"
+
+
+def test_the_check_page_lists_a_bounded_number_of_bad_rows_and_exports_them_all(
+        qtbot: Any, qloop: qasync.QEventLoop, wcache: Cache, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    lines = ["name,latitude,longitude"] + [f"Place {i},{'' if i % 2 else 45.0},10.0" for i in range(3000)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    wizard, _m = make_wizard(qtbot, qloop, wcache, None, path)
+    for _name in ("file", "mapping"):
+        drive(qloop, wizard.currentPage().isComplete)
+        in_loop(qloop, wizard.next)
+    page = wizard.validation_page
+    drive(qloop, page.isComplete)
+    assert page.bad_table.rowCount() == SHOWN_INVALID
+    assert page.more_label.isVisible() and "500 more rows with problems" in page.more_label.text()
+    assert not page.sample_label.isVisible()  # every valid row is on the map
+    assert page.export_rejected(str(tmp_path / "rejected.csv")) == 1500
+    with (tmp_path / "rejected.csv").open(newline="", encoding="utf-8") as fh:
+        assert len(list(csv.reader(fh))) == 1 + 1500

@@ -345,8 +345,8 @@ class ValidationPage(WizardPage):
         self.export_button.setEnabled(False)
         self.swap_button.setVisible(False)
         self.map.set_existing(self.wiz.cache, self.state.map_id)
-        self.sample_label.setText("")
-        self.more_label.setText("")
+        show_text(self.sample_label, "")
+        show_text(self.more_label, "")
         if self.state.check is not None:
             self._show(self.state.check)
             return
@@ -370,13 +370,12 @@ class ValidationPage(WizardPage):
         mapping = self.state.mapping
         self.swap_button.setVisible(result.swapped and mapping is not None and not mapping.uses_wkt)
         self.map.show_rows(result.sample)
-        self.sample_label.setText(
-            tr("The map shows the first {0} of the {1} rows ready to import.").format(
-                f"{len(result.sample):,}", f"{good:,}") if good > len(result.sample) else "")
+        show_text(self.sample_label, tr("The map shows the first {0} of the {1} rows ready to import.").format(
+            f"{len(result.sample):,}", f"{good:,}") if good > len(result.sample) else "")
         shown, more = self.state.shown_invalid()
         fill_table(self.bad_table, [tr("Line"), tr("Problem"), tr("Row as read")],
                    [[r.line, r.error, " | ".join(r.fields)] for r in shown], max_width=420)
-        self.more_label.setText(tr("… and {0} more rows with problems: export them to see them all.").format(
+        show_text(self.more_label, tr("… and {0} more rows with problems: export them to see them all.").format(
             f"{more:,}") if more else "")
         self.bad_table.verticalHeader().setVisible(False)
         self.bad_table.setVisible(bad > 0)
