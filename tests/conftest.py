@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.contract.cli_import import TIME_SCALE, ImportCase, import_case
+
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 _SESSION_DIR = tempfile.mkdtemp(prefix="cabinet-tests-")
@@ -59,6 +61,19 @@ def make_sandbox() -> Iterator[Callable[..., Any]]:
 def fresh_sandbox(make_sandbox: Callable[..., Any]) -> Any:
     """A sandbox of its own, for tests that write, exhaust limits or inject faults."""
     return make_sandbox()
+
+
+@pytest.fixture
+def paced_sandbox(make_sandbox: Callable[..., Any]) -> Any:
+    """A sandbox whose hour lasts a second, with one bulk request per window: an import of a
+    few batches takes seconds, so a test can act (kill it, resume it) while it runs."""
+    return make_sandbox(time_scale=TIME_SCALE, bulk=1)
+
+
+@pytest.fixture
+def paced_import(paced_sandbox: Any, tmp_path) -> ImportCase:
+    """A paced sandbox with a new map and a CSV of VALID_ROWS cafés (and two bad rows) for it."""
+    return import_case(paced_sandbox, tmp_path)
 
 
 @pytest.fixture

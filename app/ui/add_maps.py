@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,6 +29,7 @@ from app.services.client_base import ServiceClient
 from app.storage import CacheStore
 from app.sync import known_maps as K
 from app.ui import tasks
+from app.ui.i18n import translator
 
 OUTCOME_TEXT = {
     K.ADDED: "Added",
@@ -47,8 +48,7 @@ OUTCOME_HINT = {
 }
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AddMapsDialog", text)
+_tr = translator("AddMapsDialog")
 
 
 class AddMapsDialog(QDialog):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from app.ui.i18n import translator
 from app.ui.palette import follow_palette, set_sheet, tone
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Banners", text)
+_tr = translator("Banners")
 
 
 class DemoBanner(QFrame):

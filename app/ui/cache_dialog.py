@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.storage import Cache, DatabaseDamagedError, move_aside
+from app.ui.i18n import translator
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CacheDialog", text)
+_tr = translator("CacheDialog")
 
 
 class RebuildCacheDialog(QMessageBox):

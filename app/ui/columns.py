@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 
 from app.core import registry
 from app.core.frozen import Frozen
@@ -37,6 +37,7 @@ from app.core.registry import (
 from app.core.registry import CENTER as CENTER_ALIGN
 from app.core.registry import LEFT as LEFT_ALIGN
 from app.core.registry import RIGHT as RIGHT_ALIGN
+from app.ui.i18n import translator
 
 # Formats a column may use: the registry's display formats, re-exported for the views.
 __all__ = ["BOOL", "CENTER", "COLOR", "COLUMNS", "DATETIME", "ENUM", "FILTERS", "INT", "LAYERS", "LEFT", "LIST",
@@ -50,8 +51,7 @@ CENTER = Qt.AlignmentFlag.AlignCenter
 Lookups = Mapping[str, Mapping[str, str]]  # resource -> id -> label
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("columns", text)
+_tr = translator("columns")
 
 
 class Column(Frozen):

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog
 
 from app.core.registry import APP_SERVICES as SERVICES
@@ -23,6 +23,7 @@ from app.services.credentials import CredentialStore
 from app.storage import Cache
 from app.sync.engine import SyncEngine
 from app.ui import modes, tasks
+from app.ui.i18n import translator
 
 if TYPE_CHECKING:
     from app.sandbox.server import SandboxServer
@@ -34,8 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AppController", text)
+_tr = translator("AppController")
 
 
 class AppController(QObject):

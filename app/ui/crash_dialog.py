@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any
 
 import PySide6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal, qVersion
+from PySide6.QtCore import QObject, Qt, QUrl, Signal, qVersion
 from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -38,12 +38,12 @@ from PySide6.QtWidgets import (
 from app.services.config import log_dir
 from app.services.diagnostics import exception_report, exception_summary
 from app.ui import tasks
+from app.ui.i18n import translator
 
 log = logging.getLogger(__name__)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ExceptionDialog", text)
+_tr = translator("ExceptionDialog")
 
 
 def qt_versions() -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,11 +19,10 @@ from PySide6.QtWidgets import (
 
 from app.ui.columns import COLOR, DATETIME, LAYERS, Column, Lookups, format_value
 from app.ui.export import shown_text
+from app.ui.i18n import translator
 from app.ui.palette import style_muted
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DetailPane", text)
+_tr = translator("DetailPane")
 
 
 def swatch(color: str, size: int = 14) -> QLabel:

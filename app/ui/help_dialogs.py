@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 import PySide6
-from PySide6.QtCore import QCoreApplication, Qt, qVersion
+from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,12 +31,12 @@ from app import APP_NAME, __version__
 from app.about import bundled_libraries, cabinet_licence
 from app.services.config import config_dir, data_dir, log_dir
 from app.ui.crash_dialog import open_log_folder
+from app.ui.i18n import translator
 
 QT_LICENCE = "LGPL-3.0-only OR GPL-2.0-only OR GPL-3.0-only"  # Qt's own, as PySide6 ships it
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("HelpDialogs", text)
+_tr = translator("HelpDialogs")
 
 
 def _table(headers: list[str], rows: list[tuple[str, ...]]) -> QTableWidget:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.importer import jobs as J
@@ -23,12 +23,12 @@ from app.importer.ports import ClientProvider, ImportClient
 from app.importer.runner import JobProgress, JobRunner, JobSummary, summarize
 from app.storage import CacheStore
 from app.ui import tasks
+from app.ui.i18n import translator
 
 ACTIVE_STATES = (J.QUEUED, J.RUNNING, J.WAITING, J.PAUSED)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ImportManager", text)
+_tr = translator("ImportManager")
 
 
 def countdown_text(seconds: float) -> str:

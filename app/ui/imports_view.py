@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.importer import jobs as J
 from app.importer.jobs import JobInfo
 from app.importer.runner import JobProgress
+from app.ui.i18n import translator
 from app.ui.import_manager import ImportManager, countdown_text, state_title
 from app.ui.palette import style_muted
 
@@ -31,8 +32,7 @@ if TYPE_CHECKING:
 JOB_ROLE = Qt.ItemDataRole.UserRole + 20
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ImportsView", text)
+_tr = translator("ImportsView")
 
 
 COLUMNS = ("File", "Map", "State", "Batches", "Created", "Rejected", "Skipped", "Started")

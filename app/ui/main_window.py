@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,6 +21,7 @@ from app.core import registry
 from app.ui import tasks
 from app.ui.banners import DemoBanner, NoticeBar
 from app.ui.context import AppContext
+from app.ui.i18n import translator
 from app.ui.maps_actions import MapsActions
 from app.ui.status import SERVICE_TITLES, ServiceStatus, age_text, last_synced, rate_budget
 from app.ui.views import TablePage
@@ -63,8 +64,7 @@ DEFAULT_SIZE = (1240, 660)  # with its frame, the window fits a 1280×720 screen
 NAME_ROLE = Qt.ItemDataRole.UserRole + 10
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
+_tr = translator("MainWindow")
 
 
 def app_settings() -> QSettings:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, SignalInstance
+from PySide6.QtCore import QObject, Qt, SignalInstance
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from app.core.records import GONE_AT
+from app.ui.i18n import translator
 from app.ui.views import TablePage
 
 if TYPE_CHECKING:
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
     from app.ui.add_maps import AddMapsDialog
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MapsActions", text)
+_tr = translator("MapsActions")
 
 
 class MapsHost(Protocol):

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.importer import jobs as J
+from app.ui.i18n import translator
 
 if TYPE_CHECKING:
     from app.importer.jobs import JobInfo
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 UNDER_WAY = (J.QUEUED, J.RUNNING, J.WAITING)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("QuitGuard", text)
+_tr = translator("QuitGuard")
 
 
 def imports_under_way(manager: ImportManager | None) -> list[JobInfo]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from app.ui.columns import local_datetime
+from app.ui.i18n import translator
 from app.ui.palette import current, follow_palette, readable, set_sheet, style_muted
 
 if TYPE_CHECKING:
@@ -24,8 +25,7 @@ FIGURES = (
 )
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SalesView", text)
+_tr = translator("SalesView")
 
 
 def money(value: Any, currency: str) -> str:

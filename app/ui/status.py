@@ -7,10 +7,11 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from app.core import registry
+from app.ui.i18n import translator
 from app.ui.palette import accent, follow_palette, set_sheet
 
 if TYPE_CHECKING:  # httpx (under the services) loads after the first paint
@@ -26,8 +27,7 @@ STATE_KINDS = {"idle": "idle", "synced": "ok", "syncing": "info", "waiting": "wa
                "error": "error"}
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("StatusBar", text)
+_tr = translator("StatusBar")
 
 
 def state_title(state: str) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, Signal
+
+from app.ui.i18n import translator
 
 if TYPE_CHECKING:  # asyncio is imported when the first task starts, not on the way to the first paint
     import asyncio
@@ -24,6 +26,7 @@ def _log() -> Any:
     return logging.getLogger(__name__)
 
 
+_tr = translator("tasks")
 _RUNNING: set[asyncio.Task[Any]] = set()
 
 
@@ -120,7 +123,7 @@ def _report_error(exc: BaseException, on_error: Callable[[BaseException], None] 
             _log().exception("error handler failed")
             exc = handler_exc
     reporter().error.emit(
-        QCoreApplication.translate("tasks", "Something went wrong: {0}").format(error_text(exc))
+        _tr("Something went wrong: {0}").format(error_text(exc))
     )
     if not isinstance(exc, CabinetError | OSError):
         reporter().unexpected.emit(exc)

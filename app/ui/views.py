@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.core import edits, registry
 from app.ui.columns import COLUMNS, FILTERS, Column, FilterSpec, enum_label
 from app.ui.detail_pane import DetailPane
+from app.ui.i18n import translator
 from app.ui.palette import style_muted
 from app.ui.table_model import FIRST_ROWS, CacheTableModel
 from app.ui.table_view import ResourceTable
@@ -33,8 +34,7 @@ if TYPE_CHECKING:  # only what the first paint needs is imported on the way to i
     from app.storage import CacheStore
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TablePage", text)
+_tr = translator("TablePage")
 
 
 class _AfterFirstPaint(QObject):

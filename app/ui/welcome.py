@@ -8,7 +8,7 @@ connected, goes on to bring the person's maps in (Maps → Add existing maps…)
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCommandLinkButton,
     QFrame,
@@ -20,11 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.config import KEY_PLACES
+from app.ui.i18n import translator
 from app.ui.settings_panel import SERVICE_TITLES
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("WelcomePage", text)
+_tr = translator("WelcomePage")
 
 
 class WelcomePage(QWidget):

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+
+from app.ui.i18n import translator
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
@@ -21,8 +23,7 @@ if TYPE_CHECKING:
 GO_TO_KEYS = tuple(f"Ctrl+{n}" for n in range(1, 10))
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
+_tr = translator("MainWindow")
 
 
 class WindowManners(QObject):

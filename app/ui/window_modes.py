@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 
 from app.ui.context import APPLICATION, AppContext
+from app.ui.i18n import translator
 
 if TYPE_CHECKING:
     from app.ui.welcome import WelcomePage
@@ -16,8 +16,7 @@ if TYPE_CHECKING:
 DEMO_CHOSEN = "start/demoChosen"  # QSettings: the person chose the demo at a first start
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
+_tr = translator("MainWindow")
 
 
 def window_title(demo: bool) -> str:

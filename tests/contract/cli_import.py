@@ -12,6 +12,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,38 @@ def env_for(srv: Any, data_dir: Path, base_url: str | None = None) -> dict[str, 
     })
     return env
 
+
+
+@dataclass(frozen=True)
+class ImportCase:
+    """A sandbox with a new empty map, a CSV of cafés to import into it (`names`: its valid
+    rows) and the environment of a `cabinet import` process with its own data folder."""
+
+    srv: Any
+    map_id: str
+    csv: Path
+    names: list[str]
+    data_dir: Path
+    env: dict[str, str]
+
+    def command(self, *args: str) -> list[str]:
+        """`cabinet import` of the CSV into the map, with `args` after."""
+        return cabinet(str(self.csv), "--map", self.map_id, *args)
+
+    def kill_mid_job(self) -> int:
+        return kill_mid_job(self.srv, self.map_id, self.csv, self.env)
+
+    def check_map(self) -> None:
+        """The map holds exactly the CSV's valid rows, none twice."""
+        check_map(self.srv, self.map_id, self.names)
+
+
+def import_case(srv: Any, folder: Path, rows: int = VALID_ROWS) -> ImportCase:
+    """The CSV (`rows` valid rows and two bad ones) and the data folder go into `folder`."""
+    csv = folder / "cafés.csv"
+    names = write_csv(csv, rows=rows)
+    data_dir = folder / "data"
+    return ImportCase(srv, new_map(srv), csv, names, data_dir, env_for(srv, data_dir))
 
 @contextlib.contextmanager
 def reaped(*procs: subprocess.Popen[bytes]) -> Iterator[None]:

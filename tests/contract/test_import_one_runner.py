@@ -19,27 +19,19 @@ import pytest
 
 from tests.contract.cli_import import (
     ROOT,
-    TIME_SCALE,
     VALID_ROWS,
+    ImportCase,
     cabinet,
-    check_map,
     env_for,
-    kill_mid_job,
+    import_case,
     location_count,
-    new_map,
     reaped,
-    write_csv,
 )
 from tests.contract.slow_proxy import SlowProxy
 
 LONG_JOB_ROWS = 2000
 HOLD = 4.0  # seconds the proxy holds the bulk request
 DEADLINE = 6.0  # the client's total request deadline (longer than the hold)
-
-
-@pytest.fixture
-def paced_sandbox(make_sandbox: Any) -> Any:
-    return make_sandbox(time_scale=TIME_SCALE, bulk=1)  # one bulk request a second
 
 
 def _wait_for(predicate: Any, seconds: float, what: str) -> None:
@@ -58,13 +50,11 @@ def _jobs(env: dict[str, str]) -> list[dict[str, Any]]:
 
 @pytest.mark.slow
 def test_a_resume_while_the_import_runs_says_who_holds_the_job(paced_sandbox: Any, tmp_path: Path) -> None:
-    names = write_csv(tmp_path / "cafés.csv", rows=LONG_JOB_ROWS)  # 20 batches, one a second: it runs a while
-    map_id = new_map(paced_sandbox)
-    env = env_for(paced_sandbox, tmp_path / "data")
-    first = subprocess.Popen(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id, "--json"),
-                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    case = import_case(paced_sandbox, tmp_path, rows=LONG_JOB_ROWS)  # 20 batches, one a second: it runs a while
+    env = case.env
+    first = subprocess.Popen(case.command("--json"), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     with reaped(first):
-        _wait_for(lambda: location_count(paced_sandbox, map_id) >= 100, 20, "the first batch")
+        _wait_for(lambda: location_count(case.srv, case.map_id) >= 100, 20, "the first batch")
         assert _jobs(env)[0]["run_by"]["pid"] == first.pid  # --list says who runs it
         second = subprocess.run(cabinet("--resume", "--json"), cwd=ROOT, env=env, capture_output=True, timeout=30)
         assert first.poll() is None, "the import ended before the second runner came: no test"
@@ -74,17 +64,15 @@ def test_a_resume_while_the_import_runs_says_who_holds_the_job(paced_sandbox: An
         assert "Traceback" not in message and second.stdout == b""
         out, err = first.communicate(timeout=90)
     assert first.returncode == 0, err.decode()
-    assert json.loads(out)["created"] == len(names)
+    assert json.loads(out)["created"] == len(case.names)
     assert _jobs(env)[0]["run_by"] is None  # let go at the end
-    check_map(paced_sandbox, map_id, names)
+    case.check_map()
 
 
 @pytest.mark.slow
-def test_two_resumes_at_once_run_the_job_once(paced_sandbox: Any, tmp_path: Path) -> None:
-    names = write_csv(tmp_path / "cafés.csv")
-    map_id = new_map(paced_sandbox)
-    env = env_for(paced_sandbox, tmp_path / "data")
-    kill_mid_job(paced_sandbox, map_id, tmp_path / "cafés.csv", env)
+def test_two_resumes_at_once_run_the_job_once(paced_import: ImportCase) -> None:
+    env = paced_import.env
+    paced_import.kill_mid_job()
     both = [subprocess.Popen(cabinet("--resume", "--json"), cwd=ROOT, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     results = []
@@ -98,38 +86,32 @@ def test_two_resumes_at_once_run_the_job_once(paced_sandbox: Any, tmp_path: Path
     assert "is being run by process" in held and "Traceback" not in held
     done = next(json.loads(out) for code, out, _err in results if code == 0)
     assert done["state"] == "done" and done["created"] == VALID_ROWS
-    check_map(paced_sandbox, map_id, names)
+    paced_import.check_map()
 
 
 @pytest.mark.slow
-def test_wait_runs_the_job_once_its_holder_is_done(paced_sandbox: Any, tmp_path: Path) -> None:
-    names = write_csv(tmp_path / "cafés.csv")
-    map_id = new_map(paced_sandbox)
-    env = env_for(paced_sandbox, tmp_path / "data")
-    first = subprocess.Popen(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id),
-                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def test_wait_runs_the_job_once_its_holder_is_done(paced_import: ImportCase) -> None:
+    env = paced_import.env
+    first = subprocess.Popen(paced_import.command(), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     with reaped(first):
-        _wait_for(lambda: location_count(paced_sandbox, map_id) >= 100, 20, "the first batch")
+        _wait_for(lambda: location_count(paced_import.srv, paced_import.map_id) >= 100, 20, "the first batch")
         waiter = subprocess.run(cabinet("--resume", "--wait", "--json"), cwd=ROOT, env=env,
                                 capture_output=True, timeout=60)
         first.communicate(timeout=30)
     assert waiter.returncode == 0, waiter.stderr.decode()
     assert "waiting for it to finish" in waiter.stderr.decode()
     assert json.loads(waiter.stdout)["state"] == "done"
-    check_map(paced_sandbox, map_id, names)
+    paced_import.check_map()
 
 
 @pytest.mark.slow
 def test_a_resume_waits_for_a_request_still_in_flight(make_sandbox: Any, tmp_path: Path) -> None:
-    srv = make_sandbox()
-    names = write_csv(tmp_path / "cafés.csv", rows=298)
-    map_id = new_map(srv)
-    with SlowProxy(srv.mapiry_url) as proxy:
-        env = env_for(srv, tmp_path / "data", base_url=proxy.url)
+    case = import_case(make_sandbox(), tmp_path, rows=298)
+    with SlowProxy(case.srv.mapiry_url) as proxy:
+        env = env_for(case.srv, case.data_dir, base_url=proxy.url)
         env["CABINET_REQUEST_DEADLINE"] = str(DEADLINE)
         proxy.hold_next(HOLD)
-        proc = subprocess.Popen(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id),
-                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(case.command(), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         with reaped(proc):
             assert proxy.holding.wait(30), "the bulk request never reached the proxy"
             proc.send_signal(signal.SIGKILL)
@@ -144,5 +126,5 @@ def test_a_resume_waits_for_a_request_still_in_flight(make_sandbox: Any, tmp_pat
     assert waited >= HOLD - 1.0
     summary = json.loads(done.stdout)
     assert summary["state"] == "done" and summary["created"] == 298
-    check_map(srv, map_id, names)
+    case.check_map()
     assert len(_jobs(env)) == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import time
-from pathlib import Path
 from typing import Any
 
 import qasync
@@ -15,30 +14,16 @@ from app.storage import Cache
 from app.ui import tasks
 from app.ui.import_manager import ImportManager
 from app.ui.imports_view import ImportsView
-from tests.contract.cli_import import (
-    ROOT,
-    TIME_SCALE,
-    VALID_ROWS,
-    cabinet,
-    check_map,
-    env_for,
-    location_count,
-    new_map,
-    reaped,
-    write_csv,
-)
+from tests.contract.cli_import import ROOT, VALID_ROWS, ImportCase, location_count, reaped
 from tests.gui.looping import drive, in_loop, qloop, run, show  # noqa: F401 - fixture
 
 
-def test_the_app_resumes_only_jobs_nobody_runs(qtbot: Any, qloop: qasync.QEventLoop, make_sandbox: Any,  # noqa: F811
-                                               tmp_path: Path) -> None:
-    srv = make_sandbox(time_scale=TIME_SCALE, bulk=1)
-    names = write_csv(tmp_path / "cafés.csv")
-    map_id = new_map(srv)
-    data = tmp_path / "data"
-    proc = subprocess.Popen(cabinet(str(tmp_path / "cafés.csv"), "--map", map_id), cwd=ROOT,
-                            env=env_for(srv, data), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    cache = Cache(data / "cache.sqlite3")
+def test_the_app_resumes_only_jobs_nobody_runs(qtbot: Any, qloop: qasync.QEventLoop,  # noqa: F811
+                                               paced_import: ImportCase) -> None:
+    srv, map_id = paced_import.srv, paced_import.map_id
+    proc = subprocess.Popen(paced_import.command(), cwd=ROOT, env=paced_import.env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    cache = Cache(paced_import.data_dir / "cache.sqlite3")
     client = MapiryClient(srv.mapiry_url, srv.info["mapiry"]["keys"]["read_write"])
     manager = ImportManager(cache, lambda: client)
     errors: list[str] = []
@@ -75,5 +60,5 @@ def test_the_app_resumes_only_jobs_nobody_runs(qtbot: Any, qloop: qasync.QEventL
         run(qloop, manager.shutdown())
         run(qloop, client.aclose())
         cache.close()
-    assert len(names) == VALID_ROWS
-    check_map(srv, map_id, names)
+    assert len(paced_import.names) == VALID_ROWS
+    paced_import.check_map()

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from app.core import edits
 from app.ui.editing.host import EditHost
 from app.ui.editing.undo import UndoActions
+from app.ui.i18n import translator
 from app.ui.views import TablePage
 
 if TYPE_CHECKING:  # the controller and its dialogs are imported on first use, not on the way to the first paint
     from app.ui.editing.controller import EditController
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("EditActions", text)
+_tr = translator("EditActions")
 
 
 class EditActions(QObject):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core import edits, registry
@@ -24,6 +24,7 @@ from app.ui import tasks
 from app.ui.editing.dialogs import RecordDialog, SecretDialog, confirm_box
 from app.ui.editing.fields import Choice
 from app.ui.editing.host import EditHost
+from app.ui.i18n import translator
 from app.ui.views import TablePage
 
 ClientFn = Callable[[str], ServiceClient | None]
@@ -31,8 +32,7 @@ ChangedFn = Callable[[str], None]
 _MAX_NAMED = 10
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("EditController", text)
+_tr = translator("EditController")
 
 
 class EditController(QObject):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,14 +26,14 @@ from app.core import edits
 from app.core.edits import Problem, ResourceSpec
 from app.ui.columns import enum_label
 from app.ui.editing.fields import Choice, make_field, read_value, set_ref_choices, write_value
+from app.ui.i18n import translator
 from app.ui.palette import style_accent, style_muted, style_tone
 
 ChoicesFn = Callable[[str, str | None], Sequence[Choice]]  # (resource, map id) -> choices
 
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("EditDialog", text)
+_tr = translator("EditDialog")
 
 
 def problem_text(problem: Problem | str) -> str:

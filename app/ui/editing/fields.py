@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QCoreApplication, QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,10 +25,9 @@ from PySide6.QtWidgets import (
 from app.core import edits, registry
 from app.core.edits import FieldSpec
 from app.ui.columns import enum_label
+from app.ui.i18n import translator
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("EditDialog", text)
+_tr = translator("EditDialog")
 
 
 class Choice(NamedTuple):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -19,10 +19,9 @@ from app.services.client_base import ServiceClient
 from app.storage import CacheStore
 from app.sync import writes
 from app.ui import tasks
+from app.ui.i18n import translator
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Undo", text)
+_tr = translator("Undo")
 
 
 async def run_steps(steps: list[Step], client: ServiceClient, cache: CacheStore) -> None:

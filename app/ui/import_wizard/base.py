@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -20,6 +20,7 @@ from app.importer.ports import ImportClient
 from app.importer.wizard_state import ImportState
 from app.storage import CacheStore
 from app.ui import tasks
+from app.ui.i18n import translator
 from app.ui.import_manager import ImportManager
 from app.ui.palette import style_tone
 
@@ -36,8 +37,7 @@ class WizardHost(Protocol):
     def next(self) -> None: ...
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("ImportWizard", text)
+tr = translator("ImportWizard")
 
 
 def message_label(kind: str = "error") -> QLabel:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QPointF, QRect, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QGestureEvent, QMenu, QPinchGesture, QRubberBand, 
 from app.core.geo import mercator
 from app.core.geo.cluster import Points
 from app.core.geo.viewport import Viewport
+from app.ui.i18n import translator
 from app.ui.map.basemap_layer import BasemapLayer
 from app.ui.map.render import MapRenderer
 
@@ -33,8 +34,7 @@ _DRAG_START = 4
 _WHEEL_STEP = 0.5  # zoom levels per wheel notch
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MapCanvas", text)
+_tr = translator("MapCanvas")
 
 
 def coordinates_text(lng: float, lat: float) -> str:

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import (
-    QCoreApplication,
     QItemSelection,
     QItemSelectionModel,
     QObject,
@@ -25,22 +24,22 @@ from app.services.probe import KEY_PREFIX_LENGTH
 from app.sync import writes
 from app.ui import tasks
 from app.ui.editing.actions import install_edit_actions
+from app.ui.i18n import translator
 from app.ui.map.tiles import TileSettings
 from app.ui.map.view import MapView
 from app.ui.palette import style_tone
 
 MODES = ("table", "map", "both")
+_tr = translator("LocationsMap")
 
 
 def read_only_reason() -> str:
-    return QCoreApplication.translate(
-        "LocationsMap", "This Mapiry key may only read (READ_ONLY): use a READ_WRITE key in Settings (Ctrl+,) "
-        "to move, add or delete locations on the map.")
+    return _tr("This Mapiry key may only read (READ_ONLY): use a READ_WRITE key in Settings (Ctrl+,) "
+               "to move, add or delete locations on the map.")
+
+
 _UNDO_MS = 15_000
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("LocationsMap", text)
 
 
 class EditorLike(Protocol):

@@ -8,18 +8,18 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QPixmap
 
 from app.services.tiles import OSM_ATTRIBUTION, OSM_TEMPLATE, TileCache, TileFetcher, check_template
 from app.ui import tasks
+from app.ui.i18n import translator
 
 _KEPT = 192
 _RETRY_S = 30.0  # after a failed fetch, the same tile is not asked for again before this
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MapTiles", text)
+_tr = translator("MapTiles")
 
 
 class TileSettings:

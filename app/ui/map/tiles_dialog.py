@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -15,12 +14,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.tiles import check_template
+from app.ui.i18n import translator
 from app.ui.map.tiles import TileSettings
 from app.ui.palette import style_accent, style_muted
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TilesDialog", text)
+_tr = translator("TilesDialog")
 
 
 class TilesDialog(QDialog):

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,6 +28,7 @@ from app import APP_NAME
 from app.core.geo.cluster import Points
 from app.services.config import cache_dir
 from app.ui import tasks
+from app.ui.i18n import translator
 from app.ui.map.canvas import MapCanvas, coordinates_text
 from app.ui.map.export import save_png, save_svg
 from app.ui.map.loader import PointLoader
@@ -83,8 +84,7 @@ def _prepare(columns: Mapping[str, Sequence[Any]], hidden: Mapping[str, set[str]
     return Prepared(columns, points, pick("names"), counts)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MapView", text)
+_tr = translator("MapView")
 
 
 def _swatch(color: QColor) -> QIcon:
