@@ -11,18 +11,18 @@ from typing import Any
 from starlette.requests import Request
 
 from app.sandbox import instabot, instamapp, instawp, mapiry, tiles
-from app.sandbox.routing import ApiError
+from app.sandbox.guard import TooLarge, admin_allowed, read_body, refuse, replay
+from app.sandbox.routing import PROBLEM_TEXT, ApiApp, ApiError, Problem
 from app.sandbox.state import SandboxState
 from app.sandbox.util import json_response, request_id
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 HANG_SECONDS = 3600.0
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+log = logging.getLogger("cabinet.sandbox")
 
 
 class DroppedConnection(Exception):
@@ -42,19 +42,14 @@ def quiet_drop_logging() -> None:
 
 
 class SandboxApp:
+    """Every request: its X-Request-Id, the body cap (413 in the envelope of the service the path
+    belongs to), then the admin routes (loopback only), the tiles, or one service's API."""
+
     def __init__(self, state: SandboxState, admin: Callable[[Request], Awaitable[Any]]) -> None:
         self.state = state
         self.admin = admin
-        self.apis: list[tuple[str, ASGIApp, Callable[[], Any]]] = [
-            (instamapp.PREFIX, instamapp.InstaMappApi(state),
-             lambda: instamapp.envelope(503, "api_error", "The service is temporarily unavailable. Try again.")),
-            (mapiry.PREFIX, mapiry.MapiryApi(state),
-             lambda: mapiry.envelope(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable. Try again.")),
-            (instabot.PREFIX, instabot.InstabotApi(state),
-             lambda: instabot.envelope(500, "UnidentifiedError", instabot.MESSAGES["UnidentifiedError"])),
-            (instawp.PREFIX, instawp.InstaWPApi(state),
-             lambda: instawp.envelope(500, instawp.TEXTS["server_error"][0])),
-        ]
+        self.apis: list[ApiApp] = [instamapp.InstaMappApi(state), mapiry.MapiryApi(state),
+                                   instabot.InstabotApi(state), instawp.InstaWPApi(state)]
         self.stop_event: asyncio.Event | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -69,17 +64,27 @@ class SandboxApp:
             await send(message)
 
         path: str = scope["path"]
-        if path.startswith("/_sandbox"):
+        api = next((a for a in self.apis if path == a.prefix or path.startswith(a.prefix + "/")), None)
+        try:
+            body = await read_body(scope, receive)
+        except TooLarge:
+            if api is not None:
+                response = api.problem(Problem.TOO_LARGE, Request(scope))
+            else:
+                response = json_response({"error": {"message": PROBLEM_TEXT[Problem.TOO_LARGE]}}, 413)
+            await refuse(response, receive, send_with_id)
+            return
+        receive = replay(body, receive)
+        if path == "/_sandbox" or path.startswith("/_sandbox/"):
             await self._admin(scope, receive, send_with_id)
             return
         if path.startswith(tiles.PREFIX + "/"):
             await (await tiles.serve(Request(scope, receive)))(scope, receive, send_with_id)
             return
-        for prefix, api, unavailable in self.apis:
-            if path == prefix or path.startswith(prefix + "/"):
-                await self._with_faults(api, unavailable, scope, receive, send_with_id)
-                return
-        prefixes = ", ".join(prefix for prefix, _, _ in self.apis)
+        if api is not None:
+            await self._with_faults(api, scope, receive, send_with_id)
+            return
+        prefixes = ", ".join(a.prefix for a in self.apis)
         await json_response({"error": {"message": f"Not found. The APIs live under {prefixes}."}},
                             404)(scope, receive, send_with_id)
 
@@ -89,13 +94,12 @@ class SandboxApp:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.stop_event.wait(), timeout=seconds)
 
-    async def _with_faults(self, api: ASGIApp, unavailable: Callable[[], Any], scope: Scope,
-                           receive: Receive, send: Send) -> None:
+    async def _with_faults(self, api: ApiApp, scope: Scope, receive: Receive, send: Send) -> None:
         faults = self.state.faults
         if faults.latency_ms > 0:
             await self._wait_stop(faults.latency_ms / 1000.0)
         if faults.should_fail():
-            await unavailable()(scope, receive, send)
+            await api.problem(Problem.UNAVAILABLE, Request(scope, receive))(scope, receive, send)
             return
         method = scope["method"]
         started: dict[str, Any] = {}
@@ -123,15 +127,18 @@ class SandboxApp:
         await api(scope, receive, guarded_send)
 
     async def _admin(self, scope: Scope, receive: Receive, send: Send) -> None:
-        client = scope.get("client")
-        host = client[0] if client else ""
-        if host not in LOOPBACK:
-            await json_response({"error": {"message": "The sandbox admin routes answer on loopback only."}},
-                                403)(scope, receive, send)
+        if not admin_allowed(scope):
+            # as if they were not there: a page that rebinds its name to 127.0.0.1 learns nothing
+            await json_response({"error": {"message": "Not found. The sandbox admin routes answer only on "
+                                                      "loopback, to a loopback Host (localhost, 127.0.0.1, [::1])."}},
+                                404)(scope, receive, send)
             return
         request = Request(scope, receive)
         try:
             response = await self.admin(request)
         except ApiError as err:
             response = json_response({"error": {"message": err.message}}, err.status)
+        except Exception:
+            log.exception("sandbox: %s %s failed", scope["method"], scope["path"])
+            response = json_response({"error": {"message": PROBLEM_TEXT[Problem.SERVER_ERROR]}}, 500)
         await response(scope, receive, send)

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core import instabot as doc
-from app.sandbox.routing import ApiApp, ApiError, Call, Router
+from app.sandbox.routing import PROBLEM_TEXT, ApiApp, ApiError, Call, Problem, Router
 from app.sandbox.seed_websites import INSTABOT_APP
 from app.sandbox.state import SandboxState
 from app.sandbox.util import json_response
@@ -34,6 +34,11 @@ MESSAGES = {
     "CustomDomainNameAlreadyUsed": "Custom domain name already used in the system.",
     "UnidentifiedError": "Unidentified system error occurred.",
 }
+
+
+# A body too large is a bad parameter sent with 413; the server's own failures are the table's 500.
+PROBLEMS = {Problem.TOO_LARGE: (413, "BadParameterValue"), Problem.SERVER_ERROR: (500, "UnidentifiedError"),
+            Problem.UNAVAILABLE: (500, "UnidentifiedError")}
 
 
 def failure(code: str, message: str | None = None) -> ApiError:
@@ -62,6 +67,10 @@ class InstabotApi(ApiApp):
         r.add("GET", "/", self.get_info)
         r.add("GET", "/usersession", self.get_user_session)
         self.router = r
+
+    def problem(self, problem: Problem, request: Request) -> Response:
+        status, code = PROBLEMS[problem]
+        return envelope(status, code, PROBLEM_TEXT[problem] if problem is Problem.TOO_LARGE else MESSAGES[code])
 
     def _principal(self, request: Request) -> dict[str, Any]:
         api_key = request.headers.get(doc.API_KEY_HEADER, "").strip()

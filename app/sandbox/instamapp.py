@@ -12,9 +12,17 @@ from starlette.responses import Response
 
 from app.core.registry import text_length
 from app.sandbox.ratelimit import BucketState, retry_after_header
-from app.sandbox.routing import ApiApp, ApiError, Call, Router
+from app.sandbox.routing import PROBLEM_TEXT, ApiApp, ApiError, Call, Problem, Router
 from app.sandbox.state import SandboxState
-from app.sandbox.util import is_number, iso_seconds, item_id, json_response
+from app.sandbox.util import (
+    QUERY_INT_MAX,
+    is_number,
+    iso_seconds,
+    item_id,
+    json_response,
+    query_int,
+    storable,
+)
 
 PREFIX = "/instamapp/api/public/v1"
 SCOPES = ("items:read", "items:write", "collections:read", "marketplace:read", "analytics:read")
@@ -23,6 +31,9 @@ LISTED = ("sell", "trade")
 CONDITIONS = ("sealed", "mint_in_box", "loose_mint", "near_mint", "good", "fair", "damaged")
 ITEM_FIELDS = ("collection_id", "name", "status", "condition", "estimated_value", "currency", "notes")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+# the status and error type of each server problem (400's type for a request that is too large)
+PROBLEMS = {Problem.TOO_LARGE: (413, "invalid_request"), Problem.SERVER_ERROR: (500, "api_error"),
+            Problem.UNAVAILABLE: (503, "api_error")}
 
 
 def envelope(status: int, type_: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -71,12 +82,10 @@ def listing_json(row: sqlite3.Row) -> dict[str, Any]:
 def parse_int(value: str | None, name: str, default: int, low: int, high: int | None) -> int:
     if value is None:
         return default
-    if not re.fullmatch(r"[0-9]+", value):
-        raise invalid(f"`{name}` must be an integer.")
-    number = int(value)
-    if number < low or (high is not None and number > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise invalid(f"`{name}` must be {bound}.")
+    top = QUERY_INT_MAX if high is None else high
+    number = query_int(value)
+    if number is None or not low <= number <= top:
+        raise invalid(f"`{name}` must be an integer between {low} and {top}.")
     return number
 
 
@@ -108,6 +117,10 @@ class InstaMappApi(ApiApp):
         self.router = r
 
     # -- plumbing ---------------------------------------------------------------------------
+    def problem(self, problem: Problem, request: Request) -> Response:
+        status, type_ = PROBLEMS[problem]
+        return envelope(status, type_, PROBLEM_TEXT[problem])
+
     def _rate_headers(self, st: BucketState) -> dict[str, str]:
         reset = max(0, math.ceil(st.seconds_to_reset(self.state.limiter.now())))
         return {"RateLimit-Limit": str(st.limit), "RateLimit-Remaining": str(st.remaining), "RateLimit-Reset": str(reset)}
@@ -208,7 +221,7 @@ class InstaMappApi(ApiApp):
             value = body["estimated_value"]
             if value is not None and (not is_number(value) or value < 0):
                 raise invalid("`estimated_value` must be null or a number >= 0.")
-            out["estimated_value"] = value
+            out["estimated_value"] = value if value is None else storable(value)
         if "currency" in body:
             cur = body["currency"]
             if not isinstance(cur, str) or not CURRENCY_RE.match(cur):

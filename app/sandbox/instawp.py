@@ -20,11 +20,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.core import instawp as doc
+from app.sandbox.guard import MAX_REQUEST_BYTES, MIB
 from app.sandbox.ratelimit import retry_after_header
-from app.sandbox.routing import ApiApp, ApiError, Call, Router
+from app.sandbox.routing import ApiApp, ApiError, Call, Problem, Router
 from app.sandbox.seed_websites import site_url
 from app.sandbox.state import SandboxState
-from app.sandbox.util import json_response
+from app.sandbox.util import json_response, query_int
 
 PREFIX = "/instawp/api/v2"
 SITE_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -51,7 +52,11 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Spanish)
     "bad_page": ("The page and per_page parameters must be integers (per_page 1-100).",
                  "Los parámetros page y per_page deben ser enteros (per_page 1-100)."),
     "server_error": ("Server Error", "Error del servidor"),
+    "too_large": (f"The request body is larger than {MAX_REQUEST_BYTES // MIB} MB.",
+                  f"El cuerpo de la solicitud supera {MAX_REQUEST_BYTES // MIB} MB."),
 }
+PROBLEMS = {Problem.TOO_LARGE: (413, "too_large"), Problem.SERVER_ERROR: (500, "server_error"),
+            Problem.UNAVAILABLE: (500, "server_error")}
 
 
 def text(key: str, lang: str) -> str:
@@ -99,6 +104,10 @@ class InstaWPApi(ApiApp):
         self.router = r
 
     # -- plumbing ---------------------------------------------------------------------------
+    def problem(self, problem: Problem, request: Request) -> Response:
+        status, key = PROBLEMS[problem]
+        return envelope(status, text(key, doc.language_for(request.headers.get(doc.LOCALIZATION_HEADER))))
+
     async def handle(self, request: Request, path: str) -> Response:
         lang = doc.language_for(request.headers.get(doc.LOCALIZATION_HEADER))
         headers: dict[str, str] = {}
@@ -135,12 +144,9 @@ class InstaWPApi(ApiApp):
 
     @staticmethod
     def _paging(call: Call) -> tuple[int, int]:
-        try:
-            page = int(call.query.get("page", "1"))
-            per_page = int(call.query.get("per_page", "20"))
-        except ValueError:
-            raise Failure(400, "bad_page") from None
-        if page < 1 or not 1 <= per_page <= doc.PER_PAGE_MAX:
+        page = query_int(call.query.get("page", "1"))
+        per_page = query_int(call.query.get("per_page", "20"))
+        if page is None or per_page is None or page < 1 or not 1 <= per_page <= doc.PER_PAGE_MAX:
             raise Failure(400, "bad_page")
         return page, per_page
 
@@ -162,7 +168,8 @@ class InstaWPApi(ApiApp):
                                     "created_at", "updated_at")}
 
     def _row(self, table: str, raw_id: str, missing: str) -> sqlite3.Row:
-        row = self.store.one(f"SELECT * FROM {table} WHERE id = ?", (raw_id,)) if raw_id.isdigit() else None
+        number = query_int(raw_id)
+        row = None if number is None else self.store.one(f"SELECT * FROM {table} WHERE id = ?", (number,))
         if row is None:
             raise Failure(404, missing)
         return row

@@ -26,12 +26,14 @@ from app.sandbox.mapiry_common import (
 )
 from app.sandbox.mapiry_resources import ResourcesMixin
 from app.sandbox.ratelimit import BucketState, retry_after_header
-from app.sandbox.routing import ApiApp, ApiError, Call, Router
+from app.sandbox.routing import PROBLEM_TEXT, ApiApp, ApiError, Call, Problem, Router
 from app.sandbox.state import SandboxState
-from app.sandbox.util import cuid, iso_millis, json_response, parse_iso
+from app.sandbox.util import QUERY_INT_MAX, cuid, iso_millis, json_response, parse_iso, query_int
 
 PREFIX = "/mapiry/api/v1"
 BULK_MAX = BULK_LIMIT
+PROBLEMS = {Problem.TOO_LARGE: (413, "PAYLOAD_TOO_LARGE"), Problem.SERVER_ERROR: (500, "INTERNAL_ERROR"),
+            Problem.UNAVAILABLE: (503, "SERVICE_UNAVAILABLE")}
 
 
 class MapiryApi(ApiApp, ResourcesMixin):
@@ -56,6 +58,10 @@ class MapiryApi(ApiApp, ResourcesMixin):
         self.router = r
 
     # -- plumbing ---------------------------------------------------------------------------
+    def problem(self, problem: Problem, request: Request) -> Response:
+        status, code = PROBLEMS[problem]
+        return envelope(status, code, PROBLEM_TEXT[problem])
+
     def _rate_headers(self, st: BucketState) -> dict[str, str]:
         # Whole epoch seconds as documented; fractional only when a time scale shrinks the windows.
         reset = str(math.ceil(st.reset_at)) if self.state.time_scale == 1 else f"{st.reset_at:.3f}"
@@ -177,10 +183,12 @@ class MapiryApi(ApiApp, ResourcesMixin):
         raw = call.query.get(name)
         if raw is None:
             return default
-        if not raw.isdigit() or int(raw) < 1 or (high is not None and int(raw) > high):
-            bound = f"1-{high}" if high else ">= 1"
+        top = QUERY_INT_MAX if high is None else high
+        number = query_int(raw)
+        if number is None or not 1 <= number <= top:
+            bound = f"1-{top}"
             raise validation(f"`{name}` must be an integer {bound}.", [{"field": name, "message": f"must be {bound}"}])
-        return int(raw)
+        return number
 
     def list_locations(self, call: Call) -> tuple[int, Any]:
         map_row = self._own_map(call)

@@ -177,7 +177,7 @@ def mapiry() -> S:
         "Error": obj({"error": obj({"code": {"enum": [
             "MISSING_API_KEY", "INVALID_API_KEY", "API_KEY_EXPIRED", "PRO_SUBSCRIPTION_REQUIRED",
             "INSUFFICIENT_SCOPE", "NOT_FOUND", "CONFLICT", "VALIDATION_ERROR", "RATE_LIMIT_EXCEEDED",
-            "SERVICE_UNAVAILABLE"]}, "message": STR,
+            "PAYLOAD_TOO_LARGE", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE"]}, "message": STR,
             "details": {"type": "array", "items": ref("ErrorDetail")}}, required=["code", "message"])}),
     }
     schemas["ApiKeyCreated"] = {"allOf": [{**schemas["ApiKey"], "additionalProperties": True}],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -9,8 +11,12 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
+from starlette.responses import Response
 
+from app.sandbox.guard import MAX_REQUEST_BYTES, MIB
 from app.sandbox.util import BadJson, loads_strict
+
+log = logging.getLogger("cabinet.sandbox")
 
 
 class ApiError(Exception):
@@ -91,15 +97,46 @@ class Router:
         return None
 
 
+class Problem(enum.Enum):
+    """A failure of the server itself (not of the call's rules), answered in the service's envelope."""
+
+    TOO_LARGE = "too_large"  # the request body passed the size limit (413)
+    SERVER_ERROR = "server_error"  # a handler failed (500)
+    UNAVAILABLE = "unavailable"  # an injected fault (503, or the service's own status for it)
+
+
+# What the services that have no words of their own for a problem say (English).
+PROBLEM_TEXT = {
+    Problem.TOO_LARGE: f"The request body is larger than {MAX_REQUEST_BYTES // MIB} MB; nothing was done. "
+                       "Send fewer or shorter records per request.",
+    Problem.SERVER_ERROR: "The server failed to handle the request; nothing is known to have changed. "
+                          "Try again, and report it with the request id if it keeps failing.",
+    Problem.UNAVAILABLE: "The service is temporarily unavailable. Try again.",
+}
+
+
 class ApiApp:
-    """An ASGI app for one API mounted under ``prefix``: it hands each request to ``handle``."""
+    """An ASGI app for one API mounted under ``prefix``: it hands each request to ``handle``.
+
+    Whatever a handler raises unexpectedly is logged and answered as the service's 500, in its
+    error envelope: a client never gets a plain-text page from the sandbox.
+    """
 
     prefix = ""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         request = Request(scope, receive)
-        response = await self.handle(request, scope["path"][len(self.prefix):] or "/")
+        path = scope["path"][len(self.prefix):] or "/"
+        try:
+            response = await self.handle(request, path)
+        except Exception:
+            log.exception("sandbox: %s %s%s failed", scope["method"], self.prefix, path)
+            response = self.problem(Problem.SERVER_ERROR, request)
         await response(scope, receive, send)
 
-    async def handle(self, request: Any, path: str) -> Any:
+    async def handle(self, request: Request, path: str) -> Response:
+        raise NotImplementedError
+
+    def problem(self, problem: Problem, request: Request) -> Response:
+        """The service's answer to ``problem``: its status, its envelope, its code and message."""
         raise NotImplementedError

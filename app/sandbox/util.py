@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 import secrets
 import string
 import time
@@ -84,7 +85,8 @@ def _reject_constant(name: str) -> Any:
 
 
 def loads_strict(body: bytes) -> Any:
-    """json.loads that refuses NaN/Infinity and invalid UTF-8 (Python's json accepts NaN)."""
+    """json.loads that refuses NaN/Infinity, invalid UTF-8, lone surrogates (``"\\ud800"``, which no
+    UTF-8 store can keep) and nesting too deep to read (Python's json accepts the first three)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -92,18 +94,50 @@ def loads_strict(body: bytes) -> Any:
     if not text.strip():
         raise BadJson("The body is empty; a JSON object was expected.")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant)
     except BadJson:
         raise
+    except RecursionError:
+        raise BadJson("The body is nested too deeply.") from None
     except ValueError as exc:
         raise BadJson(f"The body is not valid JSON: {exc}") from exc
+    if "\\u" in text:  # only an escape can make a lone surrogate
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadJson("The body holds an unpaired UTF-16 surrogate (\\ud800-\\udfff).") from None
+        except RecursionError:
+            raise BadJson("The body is nested too deeply.") from None
+    return value
 
 
 def is_number(value: Any) -> bool:
-    """A JSON number: int or float, not bool, finite."""
+    """A JSON number: int or float, not bool, finite (an integer too large for a double is not)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
-    return math.isfinite(value)
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def storable(value: int | float) -> int | float:
+    """A JSON number as SQLite can keep it: an integer past 64 bits becomes a double."""
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return float(value)
+    return value
+
+
+QUERY_INT_MAX = 2**31 - 1  # the largest page number or size a service takes (a 32-bit integer)
+_QUERY_INT = re.compile(r"[0-9]{1,10}")
+
+
+def query_int(raw: str) -> int | None:
+    """A query parameter's whole number (ASCII digits, at most QUERY_INT_MAX), or None."""
+    if not _QUERY_INT.fullmatch(raw):
+        return None
+    number = int(raw)
+    return number if number <= QUERY_INT_MAX else None
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
