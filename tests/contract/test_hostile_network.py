@@ -6,12 +6,10 @@ point, in memory (peak RSS sampled with psutil while the test runs).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
-import psutil
 import pytest
 
 from app.core import errors as E
@@ -21,6 +19,7 @@ from app.services.mapiry import MapiryClient
 from app.storage import Cache
 from app.sync.engine import SyncEngine
 from tests.hostile import HostileServer
+from tests.memory import PeakRss
 
 IM_KEY = "imk_live_HOSTILEtestKEY0123456789"
 MP_KEY = "mk_live_HOSTILEtestKEY0123456789"
@@ -35,33 +34,6 @@ def cache(tmp_path) -> Iterator[Cache]:
         yield c
     finally:
         c.close()
-
-
-class PeakRss:
-    """The peak resident memory of this process above its level at the start, sampled every 5 ms."""
-
-    def __init__(self) -> None:
-        self.proc = psutil.Process()
-        self.base = self.proc.memory_info().rss
-        self.peak = self.base
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    @property
-    def growth_mb(self) -> float:
-        return (self.peak - self.base) / 1048576
 
 
 def im(server: HostileServer, mode: str, **kw: Any) -> InstaMappClient:
