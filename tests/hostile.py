@@ -23,6 +23,7 @@ mode                      misbehaviour
 ``retry-long``            every request: 429 with ``Retry-After: 120`` (within the default maximum)
 ``echo-key``              404 whose X-Request-Id is the bearer key it was sent
 ``keys-404``              Mapiry ``GET /keys`` answers 404; the rest is normal
+``keys-shape``            Mapiry ``GET /keys`` answers 200 with ``data`` a string, not a list
 ``listing-403``           InstaMapp ``/marketplace/listings`` answers 403; the rest is normal
 ``map-gone``              Mapiry ``GET /maps/gone…`` answers 404; other maps are normal
 ========================  ===========================================================================
@@ -169,6 +170,9 @@ class HostileServer:
             return
         if (mode == "keys-404" and path == "/keys") or (mode == "map-gone" and path.startswith("/maps/gone")):
             await self._json(writer, 404, _error(service, "NOT_FOUND", "Not found or not owned by you."))
+            return
+        if mode == "keys-shape" and path == "/keys":
+            await self._json(writer, 200, {"data": "keys"})
             return
         if mode == "listing-403" and path == "/marketplace/listings":
             await self._json(writer, 403, _error(service, "insufficient_scope", "The key lacks listings:read."))

@@ -187,6 +187,7 @@ class ServiceHttp:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.rate_limits = RateLimitTracker()
+        self._last_request_id: str | None = None
         # base·2^(n-1) seconds, capped, plus up to `base` of jitter
         self._backoff = wait_exponential(multiplier=backoff_base, max=backoff_max) + wait_random(0, backoff_base)
         sent = {"Accept": "application/json", "User-Agent": USER_AGENT, **dict(headers or {})}
@@ -245,6 +246,13 @@ class ServiceHttp:
     def request_id(self, response: httpx.Response) -> str | None:
         """The response's X-Request-Id when it is fit to show (short, printable, no key in it)."""
         return clean_request_id(response.headers.get("x-request-id"), self._secrets)
+
+    @property
+    def last_request_id(self) -> str | None:
+        """The request id of the latest answer (as ``request_id`` cleans it), None when that answer had
+        none fit to show or no answer came at all — for a message about a failure that came after it.
+        Of requests sent at once, the one answered last."""
+        return self._last_request_id
 
     def _reason(self, exc: BaseException) -> str:
         text = str(exc).strip() or type(exc).__name__
@@ -339,6 +347,7 @@ class ServiceHttp:
             )
         except (TypeError, ValueError) as exc:
             raise InvalidInputError(self.scrub(f"Cannot send this request: {exc}")) from None
+        self._last_request_id = None  # until this request has its answer
         try:
             async with asyncio.timeout(self.deadline):
                 return await self._exchange(request, bucket, idem)
@@ -363,7 +372,7 @@ class ServiceHttp:
             raise NetworkError(self.service, self._reason(exc), method=method) from None
         self._record(response, bucket)
         status = response.status_code
-        rid = self.request_id(response)
+        rid = self._last_request_id = self.request_id(response)
         try:
             try:
                 content = await read_capped(response, self.max_body, self._too_large(status, rid))

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.core.errors import (
+    ApiError,
     AuthenticationError,
     CabinetError,
     LimitReachedError,
@@ -118,15 +119,19 @@ def _redact(text: str, api_key: str) -> str:
     return text.replace(key, "•••") if key and len(key) >= 4 else text
 
 
-def _request_id(exc: BaseException) -> str | None:
-    rid = getattr(exc, "request_id", None)
-    return rid if isinstance(rid, str) and rid else None
+def _request_id(exc: CabinetError) -> str | None:
+    """The request id an error carries (an answer's, already cleaned by the HTTP layer), if any."""
+    if isinstance(exc, ApiError | ProbeError):
+        return exc.request_id or None
+    return None
 
 
 def _failure(
-    service: str, base_url: str, api_key: str, exc: CabinetError, *, pro: bool | None = None
+    service: str, base_url: str, api_key: str, exc: CabinetError, *, pro: bool | None = None,
+    last_request_id: str | None = None,
 ) -> ProbeResult:
-    """A failed result whose summary says what happened and what to do."""
+    """A failed result whose summary says what happened and what to do, with the request id of
+    the answer it failed on (the error's own, else ``last_request_id``: the latest answer's)."""
     name = service_title(service)
     if isinstance(exc, OfflineError):
         summary = f"Could not reach {_host_of(base_url)}: check the address and your connection."
@@ -139,8 +144,8 @@ def _failure(
         )
         pro = False
     elif isinstance(exc, RateLimitedError):
-        wait = getattr(exc, "retry_after", None)
-        when = f"in {int(wait + 0.999)} s" if isinstance(wait, int | float) and wait > 0 else "in a moment"
+        wait = exc.retry_after
+        when = f"in {int(wait + 0.999)} s" if wait is not None and wait > 0 else "in a moment"
         summary = f"{name} is limiting requests for this key: try again {when}."
     elif isinstance(exc, NotFoundError | ResponseFormatError):
         summary = (
@@ -154,7 +159,7 @@ def _failure(
             summary = exc.user_message()
         except Exception:  # noqa: BLE001 - a broken message must not hide the failure
             summary = f"The {name} connection test failed."
-    rid = _request_id(exc)
+    rid = _request_id(exc) or last_request_id
     if rid and rid not in summary:
         summary = f"{summary} Request id: {rid}."
     return ProbeResult(
@@ -168,7 +173,7 @@ def _failure(
 
 
 def _auth_message(service: str, exc: AuthenticationError) -> str:
-    code = (getattr(exc, "code", None) or "").upper()
+    code = (exc.code or "").upper()
     if service == "mapiry":
         if code == "API_KEY_EXPIRED":
             return (
@@ -207,10 +212,15 @@ async def probe_instamapp(base_url: str, api_key: str, **http_kwargs: Any) -> Pr
     if bad is not None:
         return _failure("instamapp", base_url, api_key, bad)
     try:
-        async with _http("instamapp", base_url, api_key, http_kwargs) as http:
-            return await _probe_instamapp(http, base_url, api_key)
+        http = _http("instamapp", base_url, api_key, http_kwargs)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a result
         return _failure("instamapp", base_url, api_key, _wrap_unexpected("instamapp", exc))
+    async with http:
+        try:
+            return await _probe_instamapp(http, base_url, api_key)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a result
+            return _failure("instamapp", base_url, api_key, _wrap_unexpected("instamapp", exc),
+                            last_request_id=http.last_request_id)
 
 
 async def _scope_check(call: Callable[[], Awaitable[Any]]) -> bool:
@@ -256,7 +266,7 @@ async def _probe_instamapp(http: ServiceHttp, base_url: str, api_key: str) -> Pr
         service="instamapp",
         summary=_redact(summary, api_key),
         scopes=scopes,
-        request_id=getattr(http, "last_request_id", None),
+        request_id=http.last_request_id,
     )
 
 
@@ -269,16 +279,22 @@ async def probe_mapiry(base_url: str, api_key: str, **http_kwargs: Any) -> Probe
     if bad is not None:
         return _failure("mapiry", base_url, api_key, bad)
     try:
-        async with _http("mapiry", base_url, api_key, http_kwargs) as http:
-            body = await http.request("GET", "/keys", bucket="general")
-            rid = getattr(http, "last_request_id", None)
+        http = _http("mapiry", base_url, api_key, http_kwargs)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a result
         return _failure("mapiry", base_url, api_key, _wrap_unexpected("mapiry", exc))
+    async with http:
+        try:
+            body = await http.request("GET", "/keys", bucket="general")
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a result
+            return _failure("mapiry", base_url, api_key, _wrap_unexpected("mapiry", exc),
+                            last_request_id=http.last_request_id)
+        rid = http.last_request_id
     keys = body.get("data") if isinstance(body, dict) else body
     if not isinstance(keys, list):
         exc = ProbeError(
             f"{_host_of(base_url)} answered, but not as the Mapiry API does: check the base URL "
-            f"(for example {_example_url('mapiry')})."
+            f"(for example {_example_url('mapiry')}).",
+            request_id=rid,
         )
         return _failure("mapiry", base_url, api_key, exc)
     own = _own_key(keys, api_key.strip())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core import instabot as ib
-from app.core.errors import CabinetError, OfflineError, service_name
+from app.core.errors import ApiError, CabinetError, OfflineError, service_name
 from app.services.instabot import InstabotClient
 from app.services.instawp import InstaWPClient
 
@@ -51,7 +51,7 @@ def _failure(service: str, exc: CabinetError, *secrets: str | None) -> WebsitePr
     for secret in secrets:
         if secret and len(secret.strip()) >= 4:
             summary = summary.replace(secret.strip(), "•••")
-    rid = exc.request_id if isinstance(getattr(exc, "request_id", None), str) else None
+    rid = exc.request_id if isinstance(exc, ApiError) else None
     return WebsiteProbe(False, service, summary, error=exc, request_id=rid)
 
 

@@ -436,3 +436,17 @@ def test_environment_override_is_shown_plainly(qtbot: Any, monkeypatch: pytest.M
     assert mp.env_url_notice is None and im.env_key_notice is None
     assert im.env_url_notice is not None
     assert "INSTAMAPP_BASE_URL" in im.env_url_notice.findChild(type(dialog.save_error), "noticeText").text()
+
+
+def test_a_test_failed_on_a_strange_answer_shows_its_request_id(
+    qtbot: Any, qloop: Any, hostile: Any, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot)
+    text = _run_test(qtbot, qloop, dialog, "mapiry", hostile.url("keys-shape", "mapiry"),
+                     Secret("mk_live_HOSTILEtestKEY0123456789"))
+    result = dialog.panel("mapiry").last_result
+    assert result is not None and not result.ok and result.request_id
+    assert "Connection test failed" in text and "not as the Mapiry API does" in text
+    assert f"Request id: {result.request_id}" in text
+    assert text.count(result.request_id) == 1  # on a line of its own, not repeated in the summary
+    dialog.grab().save(str(tmp_path / "settings-request-id.png"))
