@@ -1,7 +1,8 @@
 """Licence texts of the bundle's parts that are not Python packages (their dist-info carries theirs):
-the Python interpreter, Qt (through PySide6, whose wheels carry no licence file) and, on Linux,
-the system libraries copied from the build machine. The spec calls `write()`; the bundle has them
-under app/resources/licenses/<component>/, where app.licenses finds them for the About box.
+the Python interpreter and, on Linux, the system libraries copied from the build machine. The spec
+calls `write()`; the bundle has them under app/resources/licenses/<component>/, where
+app.licenses finds them for the About box. Qt's (PySide6's wheels carry no licence file) are in
+every install, not only the bundle: app/resources/qt-licenses/.
 """
 
 from __future__ import annotations
@@ -10,21 +11,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from importlib.metadata import version
 from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-
-QT_NOTICE = """\
-Qt {qt} and PySide6 {qt} (Qt for Python), (c) The Qt Company Ltd. and other contributors.
-
-Cabinet uses them under the GNU Lesser General Public License version 3 (LGPL-3.0-only, text in
-LGPL-3.0.txt, which builds on GPL-3.0.txt); PySide6 is also offered under GPL-2.0-only and
-GPL-3.0-only. Cabinet does not modify them. They are the shared libraries and Python modules
-under PySide6/ and shiboken6/ in this folder's bundle: you may replace them with your own builds
-of the same version. Their source code: https://download.qt.io/official_releases/QtForPython/
-and https://code.qt.io/ (Qt for Python {qt}, Qt {qt}).
-"""
 
 
 def _python(out: Path) -> None:
@@ -36,15 +23,6 @@ def _python(out: Path) -> None:
             shutil.copyfile(candidate, folder / "LICENSE.txt")
             return
     raise SystemExit("cannot find the Python interpreter's LICENSE.txt")
-
-
-def _qt(out: Path) -> None:
-    qt = version("PySide6-Essentials")
-    folder = out / f"Qt-PySide6-{qt}"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "NOTICE.txt").write_text(QT_NOTICE.format(qt=qt), encoding="utf-8")
-    for text in ("LGPL-3.0.txt", "GPL-3.0.txt", "GPL-2.0.txt"):
-        shutil.copyfile(HERE / "licenses" / text, folder / text)
 
 
 def _debian_package(path: str) -> str | None:
@@ -87,7 +65,6 @@ def write(folder: str, binaries: list[str]) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     _python(out)
-    _qt(out)
     if sys.platform.startswith("linux"):
         _system_libraries(out, binaries)
     return out

@@ -92,3 +92,16 @@ def test_the_installed_wheel_opens_its_window_without_a_warning(venv: Path, tmp_
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("FIRST_PAINT ") and "demo=1" in done.stdout
     assert warnings(done.stderr) == []  # e.g. no "qt.svg: Cannot open .../cabinet.svg"
+
+
+def test_the_installed_wheel_has_the_licence_texts_about_shows(venv: Path, tmp_path: Path) -> None:
+    probe = ("import json\n"
+             "from app.licenses import cabinet_notice, third_party_notices\n"
+             "print(json.dumps({n.name: n.texts() for n in [cabinet_notice(), *third_party_notices()]}))\n")
+    done = subprocess.run([str(venv / "bin" / "python"), "-c", probe], cwd=tmp_path, env=clean_env(tmp_path),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    texts = json.loads(done.stdout)
+    assert "Permission is hereby granted" in texts["cabinet"]  # MIT, from the wheel's dist-info
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in texts["Qt"]  # from app/resources/qt-licenses/
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in texts["PySide6_Essentials"]
