@@ -10,9 +10,11 @@ import os
 import struct
 import subprocess
 import sys
+import tomllib
 import xml.etree.ElementTree as ET
 from configparser import ConfigParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from app import APP_ID, version
 from tests.packaging.tools import PACKAGING, ROOT
@@ -52,6 +54,23 @@ def test_the_metainfo_validates_with_screenshots_release_and_rating() -> None:
         local = ROOT / "docs" / "screenshots" / Path(image.text or "").name
         width, height = struct.unpack(">II", local.read_bytes()[16:24])
         assert (image.get("width"), image.get("height")) == (str(width), str(height))
+
+
+def test_the_project_url_is_written_once_and_the_metainfo_and_app_id_agree_with_it() -> None:
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
+    home = urls["Homepage"]
+    parts = urlsplit(home)
+    owner, repository = parts.path.strip("/").split("/")
+    assert (parts.scheme, parts.netloc) == ("https", "github.com")
+    assert APP_ID.startswith(f"io.github.{owner}."), "an io.github.<owner> id belongs to github.com/<owner>"
+    assert urls["Issues"] == f"{home}/issues"
+    root = ET.parse(METAINFO).getroot()
+    assert {url.get("type"): url.text for url in root.iter("url")} == {
+        "homepage": home, "bugtracker": urls["Issues"], "vcs-browser": home}
+    raw = f"https://raw.githubusercontent.com/{owner}/{repository}/main/docs/screenshots/"
+    for image in root.findall("screenshots/screenshot/image"):  # the repository's own screenshots
+        assert (image.text or "").startswith(raw) and (ROOT / "docs" / "screenshots" / image.text[len(raw):]).is_file()
+    assert "example.org" not in METAINFO.read_text(encoding="utf-8") + (ROOT / "pyproject.toml").read_text("utf-8")
 
 
 def test_qt_is_told_the_same_app_id(tmp_path: Path) -> None:
