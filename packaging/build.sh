@@ -13,6 +13,8 @@ $PY packaging/icons.py build/icons --all
 # the installed metadata.
 (cd build && ../$PY -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath ../dist --workpath pyinstaller ../packaging/cabinet.spec)
+# Qt's ICU data without the parts QtCore never reads (packaging/icu.py: needs icupkg and cc).
+$PY packaging/icu.py trim dist/Cabinet
 # The one symbol that would lift the glibc floor above 2.34 (see packaging/glibc.py), then the check.
 $PY packaging/glibc.py fix dist/Cabinet
 $PY packaging/glibc.py check dist/Cabinet

@@ -1,6 +1,6 @@
 """`make bundle`, end to end (slow: `make test-packaging`, which CI runs): the one-folder bundle
 is under its size budget, nothing in it needs a glibc newer than the floor, it carries the
-licences, and it runs: its own sandbox and sync fill a cache with the demo data, its window opens
+licences, Qt answers the same from its trimmed ICU data as from the whole, and it runs: its own sandbox and sync fill a cache with the demo data, its window opens
 offscreen in demo mode showing that data, and it exits cleanly. The single-file .run starts too.
 
 Demo mode syncs from an in-process sandbox seeded with the demo data once the window is up; the
@@ -14,6 +14,7 @@ import json
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +29,9 @@ pytestmark = pytest.mark.packaging
 BUNDLE = ROOT / "dist" / "Cabinet"
 EXE = BUNDLE / "cabinet"
 RUN_FILE = ROOT / "dist" / f"Cabinet-{version()}-x86_64.run"
-SIZE_BUDGET = 120 * 1024 * 1024
+# The issue's "under 120 MB on disk": 120,000,000 bytes of disk usage, as `du -s --block-size=1`
+# counts it (allocated blocks of every file and folder, hard links once).
+SIZE_BUDGET = 120_000_000
 BUILD_TIMEOUT = 1200
 
 
@@ -40,15 +43,47 @@ def bundle() -> Path:
     return BUNDLE
 
 
-def _size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+def _disk_usage(folder: Path) -> int:
+    """Bytes on disk, as du counts them."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for path in [folder, *folder.rglob("*")]:
+        st = path.lstat()
+        if (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            total += st.st_blocks * 512
+    return total
 
 
 def test_the_bundle_is_under_its_size_budget(bundle: Path) -> None:
-    size = _size(bundle)
-    print(f"bundle: {size / 1e6:.1f} MB in {sum(1 for _ in bundle.rglob('*'))} files; "
+    size = _disk_usage(bundle)
+    du = subprocess.run(["du", "-s", "--block-size=1", str(bundle)], capture_output=True, text=True, check=True)
+    assert int(du.stdout.split()[0]) == size
+    print(f"bundle: {size / 1e6:.1f} MB ({size // 1024} KiB) on disk in {sum(1 for _ in bundle.rglob('*'))} files; "
           f".run: {RUN_FILE.stat().st_size / 1e6:.1f} MB")
     assert size < SIZE_BUDGET
+
+
+def test_qt_answers_the_same_from_the_trimmed_icu_data(bundle: Path, tmp_path: Path) -> None:
+    """Collation, case mapping, time zones and codecs through the bundle's Qt and ICU libraries
+    (first on the library path, before PySide6's own) against the whole data PySide6 ships."""
+    probe = [sys.executable, str(ROOT / "tests" / "packaging" / "icu_probe.py")]
+    icudata = load("icu").find_library(bundle)
+    qt_lib = icudata.parent
+    whole = subprocess.run(probe, env=clean_env(tmp_path), capture_output=True, text=True, timeout=120)
+    trimmed = subprocess.run(probe, env=clean_env(tmp_path, LD_LIBRARY_PATH=str(qt_lib)), capture_output=True,
+                             text=True, timeout=120)
+    assert (whole.returncode, whole.stderr, trimmed.returncode, trimmed.stderr) == (0, "", 0, "")
+    before, after = json.loads(whole.stdout), json.loads(trimmed.stdout)
+    assert after.pop("icu data from") == [str(icudata)]
+    assert before.pop("icu data from") != [str(icudata)]
+    assert after == before
+    # and the answers are ICU's, not a fallback's: Swedish sorts Å, Ä, Ö after Z; zones have names
+    assert after["sorted sv_SE"][-4:] == ["Ångström", "Äpfel", "öl", "Özil"]
+    assert after["numeric, any case en_US"].index("file9") < after["numeric, any case en_US"].index("file10")
+    assert after["upper tr"] == "İSTANBUL Iİ" and after["zone de_DE"][0] == "Mitteleuropäische Normalzeit"
+    assert all(after["codecs"].values())
+    assert icudata.stat().st_size < 20_000_000  # 32 MB whole
 
 
 def test_nothing_in_the_bundle_needs_more_than_the_glibc_floor(bundle: Path) -> None:
