@@ -83,6 +83,20 @@ def test_search_ignores_case_and_accents_both_ways(cache, stored, query):
     assert len(cache.query_keys("items", search=query, sort="name")) == 1  # the filtered path too
 
 
+def test_a_renamed_row_is_found_by_its_new_name_only(cache):
+    """The folded search text is written with the row: an edit that changes the name (an upsert,
+    as after a save) is searched by the new name, accents and case ignored, and not by the old."""
+    cache.replace_all("items", [_item(1, name="Cafe Kranzler"), _item(2, name="Something else")])
+    key = cache.key_for_id("items", _item(1)["id"])
+    assert cache.query_keys("items", search="KRANZLER") == [key]
+    cache.upsert("items", _item(1, name="Pokémon Café"))
+    for query in ("pokemon cafe", "POKÉMON", "café", "ca"):  # the index and the short-needle scan
+        assert cache.query_keys("items", search=query) == [key], query
+        assert cache.query_keys("items", search=query, sort="name") == [key], query  # the filtered path
+    assert cache.query_keys("items", search="kranzler") == []
+    assert cache.query_keys("items", search="kr") == []
+
+
 def test_version_3_folds_the_search_text_of_an_older_cache(tmp_path):
     path = tmp_path / "v2.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
