@@ -241,7 +241,7 @@ def main() -> dict:
         page._search_timer.timeout.connect(clock.applied)  # noqa: SLF001 - after the page's own slot
 
         # The baseline: the page's first rows as the page shows them, in a bare window of its size.
-        columns = page.visible_columns()
+        columns = page.table.visible_columns()
         records = cache.rows_for_keys("items", cache.query_keys("items", limit=2 * SCREEN_ROWS))
         texts = [tuple(c.text(r, page.model.lookups) for c in columns) for r in records]
         bare = QWidget()
