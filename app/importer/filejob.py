@@ -9,6 +9,8 @@ The file is read as a stream up to three times, each pass in constant memory:
    with the rows already on the map left out when asked.
 
 The map's own locations are indexed once (``index_map``): memory follows the map, not the file.
+Of the invalid rows only the first ``KEPT_INVALID`` are kept; the others are counted, and read
+again from the file when the job stores them (``FileCheck.invalid_rows``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from app.importer.ports import ImportClient
 from app.importer.reconcile import MapIndex, index_map
 from app.importer.taxonomy import SourceRow, TaxonomyPlan, UsedNames, build_job_rows, plan_taxonomy_names
 
+KEPT_INVALID = 1_000  # invalid rows kept in memory (shown); the rest are read again when needed
+
 
 @dataclass
 class FileCheck:
@@ -50,9 +54,20 @@ class FileCheck:
     fingerprint: str
     swapped: bool = False  # latitude and longitude look swapped (see ``warnings``)
     sample: list[ValidRow] = field(default_factory=list)  # the first valid rows, when asked for
+    invalid_count: int = 0  # every invalid row; ``invalid`` holds the first KEPT_INVALID
 
-    def rejected(self) -> list[dict[str, Any]]:
-        return [{"line": r.line, "error": r.error, "row": r.fields} for r in self.invalid]
+    def invalid_rows(self) -> Iterator[InvalidRow]:
+        """Every invalid row in file order: those kept, or the file read again (a pass, as a stream)."""
+        if self.invalid_count <= len(self.invalid):
+            yield from self.invalid
+            return
+        with open_input(self.path) as fh:
+            checked = check_stream(fh, self.options, mapping=self.mapping, keep_invalid=False)
+            for _valid, invalid in checked.chunks():
+                yield from invalid
+
+    def rejected(self) -> Iterator[dict[str, Any]]:
+        return ({"line": r.line, "error": r.error, "row": r.fields} for r in self.invalid_rows())
 
 
 def _source_rows(valid: list[Any]) -> list[SourceRow]:
@@ -66,18 +81,24 @@ def check_file(path: str | Path, options: CsvOptions, columns: dict[str, str] | 
     ``mapping`` gives the columns (the wizard's choice) instead of guessing them with
     ``columns`` overriding; the first ``keep_valid`` valid rows are kept (``sample``)."""
     with open_input(path) as fh:
-        checked: CheckedStream = check_stream(fh, options, columns or None, mapping=mapping, keep_valid=keep_valid)
+        checked: CheckedStream = check_stream(fh, options, columns or None, mapping=mapping, keep_valid=keep_valid,
+                                              keep_invalid=False)
         names = UsedNames()
-        for valid, _invalid in checked.chunks():
+        kept: list[InvalidRow] = []
+        invalid_count = 0
+        for valid, invalid in checked.chunks():
             names.add(_source_rows(valid))
+            invalid_count += len(invalid)
+            kept.extend(invalid[:KEPT_INVALID - len(kept)])
         result = checked.result()
         detected = checked.options
         mapping = checked.mapping
         titles = mapping.names(checked.parsed.header)
     with open_input(path) as fh:
         fingerprint = file_fingerprint(fh)
-    return FileCheck(str(path), detected, mapping, titles, result.rows, result.valid_count, list(result.invalid),
-                     list(result.warnings), names.as_dict(), fingerprint, result.swapped, list(result.valid))
+    return FileCheck(str(path), detected, mapping, titles, result.rows, result.valid_count, kept,
+                     list(result.warnings), names.as_dict(), fingerprint, result.swapped, list(result.valid),
+                     invalid_count)
 
 
 def valid_chunks(check: FileCheck) -> Iterator[list[SourceRow]]:

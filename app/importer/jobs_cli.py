@@ -197,8 +197,8 @@ def _import(args: argparse.Namespace) -> int:
                       "Check the file with: cabinet import FILE --dry-run")
     for warning in check.warnings:
         _err(f"warning: {warning}")
-    if check.invalid:
-        _err(f"{len(check.invalid)} invalid rows will not be sent (see them with --dry-run).")
+    if check.invalid_count:
+        _err(f"{check.invalid_count} invalid rows will not be sent (see them with --dry-run).")
     store = _open_store()
     box: list[str] = []
     o = check.options

@@ -26,19 +26,19 @@ from app.core.csvimport import (
     Record,
     Validator,
     ValidRow,
-    export_rejected,
     guess_mapping,
     open_csv,
     open_input,
+    write_rejected,
 )
-from app.importer.filejob import FileCheck, MapPlan, check_file, count_existing, create_file_job
+from app.importer.filejob import KEPT_INVALID, FileCheck, MapPlan, check_file, count_existing, create_file_job
 from app.importer.jobs import JobStore
 from app.importer.taxonomy import name_key
 
 PREVIEW_ROWS = 20
 MAPPING_SAMPLE = 200
 MAP_SAMPLE = 5_000  # valid rows drawn on the check page's map (the first ones of the file)
-SHOWN_INVALID = 1_000  # invalid rows listed on the check page (the rest are counted, and exported)
+SHOWN_INVALID = KEPT_INVALID  # invalid rows listed on the check page (the rest are counted, and exported)
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "iso8859-15", "mac-roman")
 DELIMITER_CHOICES = (",", ";", "\t", "|")
 
@@ -182,21 +182,26 @@ class ImportState:
 
     def shown_invalid(self) -> tuple[list[InvalidRow], int]:
         """The invalid rows to list (at most SHOWN_INVALID) and how many more there are."""
-        invalid = self.check.invalid if self.check is not None else []
-        return invalid[:SHOWN_INVALID], max(0, len(invalid) - SHOWN_INVALID)
-
-    def rejected_csv(self, rows: Iterable[InvalidRow] | None = None) -> str:
-        header = self.parsed.header if self.parsed is not None else []
-        delimiter = self.parsed.delimiter if self.parsed is not None else ","
-        invalid = rows if rows is not None else (self.check.invalid if self.check else [])
-        return export_rejected(header, invalid, delimiter)
+        if self.check is None:
+            return [], 0
+        shown = self.check.invalid[:SHOWN_INVALID]
+        return shown, max(0, self.check.invalid_count - len(shown))
 
     def write_rejected(self, path: str, rows: Sequence[InvalidRow] | None = None) -> int:
-        """Write the rejected rows (with line and reason columns); returns how many."""
-        invalid = rows if rows is not None else (self.check.invalid if self.check else [])
+        """Write the rejected rows (with line and reason columns); returns how many. Without
+        ``rows``: every invalid row of the check, read again from the file when they were not all
+        kept (two passes: the widest row, then the rows), never all held."""
+        header = self.parsed.header if self.parsed is not None else []
+        delimiter = self.parsed.delimiter if self.parsed is not None else ","
         encoding = "utf-8-sig" if self.parsed is not None and self.parsed.encoding == "utf-8-sig" else "utf-8"
-        Path(path).write_text(self.rejected_csv(invalid), encoding=encoding, newline="")
-        return len(invalid)
+        check = self.check
+
+        def invalid() -> Iterable[InvalidRow]:
+            return rows if rows is not None else (check.invalid_rows() if check is not None else ())
+
+        width = max([len(header)] + [len(r.fields) for r in invalid()])
+        with Path(path).open("w", encoding=encoding, newline="") as fh:
+            return write_rejected(fh, header, invalid(), delimiter, width)
 
     # -- target ------------------------------------------------------------------------
     def count_existing(self, map_id: str, plan: MapPlan) -> TargetPlan:

@@ -59,6 +59,7 @@ from .validate import (
     row_fingerprint,
     split_tags,
     validate_records,
+    write_rejected,
 )
 
 __all__ = [
@@ -69,7 +70,7 @@ __all__ = [
     "analyse", "decode_bytes", "detect_decimal_comma", "detect_delimiter", "detect_header", "export_rejected",
     "file_fingerprint", "guess_mapping", "looks_numeric", "make_batches", "normalise_label", "parse_coordinate",
     "open_input", "parse_csv", "parse_wkt_point", "read_file", "resolve_column", "row_fingerprint", "split_records",
-    "split_tags", "validate_records", "iter_record_chunks", "open_csv", "resolve_overrides", "summarise",
+    "split_tags", "validate_records", "write_rejected", "iter_record_chunks", "open_csv", "resolve_overrides", "summarise",
 ]
 
 

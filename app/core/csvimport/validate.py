@@ -18,7 +18,7 @@ from .mapping import ColumnMapping
 TYPE_CHECKING = False  # typing is not imported at run time: it costs ~20 ms at start-up
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from typing import Any, BinaryIO
+    from typing import Any, BinaryIO, TextIO
 
     from .reading import ParsedCsv, Record
 
@@ -29,6 +29,7 @@ __all__ = [
     "ValidationResult",
     "Validator",
     "export_rejected",
+    "write_rejected",
     "file_fingerprint",
     "make_batches",
     "row_fingerprint",
@@ -409,18 +410,28 @@ def make_batches(rows: Sequence[ValidRow], size: int = BATCH_SIZE) -> list[list[
 def export_rejected(header: Sequence[str], invalid: Iterable[InvalidRow], delimiter: str = ",") -> str:
     """The rejected rows as CSV text: the original columns plus `line` and `reason`, ready to be
     fixed and imported again (the mapping guess ignores the two extra columns)."""
-    import csv  # start-up: a dry run that rejects nothing never loads these
-    import io
+    import io  # start-up: a dry run that rejects nothing never loads it
 
     rows = list(invalid)
-    width = max([len(header)] + [len(r.fields) for r in rows])
-    titles = list(header) + [f"column {i + 1}" for i in range(len(header), width)]
     out = io.StringIO()
+    write_rejected(out, header, rows, delimiter, max([len(header)] + [len(r.fields) for r in rows]))
+    return out.getvalue()
+
+
+def write_rejected(out: TextIO, header: Sequence[str], invalid: Iterable[InvalidRow], delimiter: str,
+                   width: int) -> int:
+    """`export_rejected` written to `out` as the rows come (any number of them: none is held);
+    `width` is the widest row's (padding). Returns how many rows were written."""
+    import csv  # start-up: a dry run that rejects nothing never loads it
+
+    titles = list(header) + [f"column {i + 1}" for i in range(len(header), width)]
     writer = csv.writer(out, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(neutralise_row([*titles, "line", "reason"]))
-    for row in rows:
+    count = 0
+    for row in invalid:
         writer.writerow(neutralise_row([*row.fields, *([""] * (width - len(row.fields))), str(row.line), row.error]))
-    return out.getvalue()
+        count += 1
+    return count
 
 
 def row_fingerprint(name: str, lat: float, lng: float) -> str:

@@ -358,7 +358,7 @@ class ValidationPage(WizardPage):
         self._show(check)
 
     def _show(self, result: FileCheck) -> None:
-        good, bad = result.valid, len(result.invalid)
+        good, bad = result.valid, result.invalid_count
         text = tr("<b>{0}</b> of {1} rows are ready to import.").format(f"{good:,}", f"{result.rows:,}")
         if bad:
             text += " " + tr("<b>{0}</b> rows have problems and will be left out.").format(f"{bad:,}")
