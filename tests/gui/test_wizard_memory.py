@@ -21,7 +21,6 @@ from app.importer.wizard_state import SHOWN_INVALID
 from app.services.mapiry import MapiryClient
 from app.storage import Cache
 from tests.benchmarks.bench_import_dryrun import make_csv
-from tests.contract.test_hostile_network import PeakRss
 from tests.gui.wizard_helpers import (  # noqa: F401 - fixtures
     client,
     drive,
@@ -33,6 +32,7 @@ from tests.gui.wizard_helpers import (  # noqa: F401 - fixtures
     shot,
     wcache,
 )
+from tests.memory import PeakRss
 
 ROWS = 200_000
 GROWTH_MB = 80  # streamed: the first rows, the map's plan, a chunk of the file at a time
