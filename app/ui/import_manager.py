@@ -24,19 +24,12 @@ from app.importer.runner import JobProgress, JobRunner, JobSummary, summarize
 from app.storage import CacheStore
 from app.ui import tasks
 from app.ui.i18n import translator
+from app.ui.status import clock_text
 
 ACTIVE_STATES = (J.QUEUED, J.RUNNING, J.WAITING, J.PAUSED)
 
 
 _tr = translator("ImportManager")
-
-
-def countdown_text(seconds: float) -> str:
-    """2:41 (or 1:02:41 beyond an hour) for a wait in seconds, rounded up."""
-    total = max(0, int(seconds + 0.999))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def state_title(state: str) -> str:
@@ -240,7 +233,7 @@ class ImportStatusLabel(QLabel):
         text = _tr("Import: {0}/{1} batches, {2} rows created").format(
             event.batches_sent, event.batches_total, f"{event.rows_created:,}")
         if event.state == J.WAITING and event.wait_until:
-            text += " · " + _tr("next batch in {0}").format(countdown_text(event.wait_until - (self._clock or self.manager.clock)()))
+            text += " · " + _tr("next batch in {0}").format(clock_text(event.wait_until - (self._clock or self.manager.clock)()))
         elif event.state == J.PAUSED:
             text += " · " + _tr("paused")
         if len(events) > 1:

@@ -23,8 +23,9 @@ from app.importer import jobs as J
 from app.importer.jobs import JobInfo
 from app.importer.runner import JobProgress
 from app.ui.i18n import translator
-from app.ui.import_manager import ImportManager, countdown_text, state_title
+from app.ui.import_manager import ImportManager, state_title
 from app.ui.palette import style_muted
+from app.ui.status import clock_text
 
 if TYPE_CHECKING:
     from app.storage import CacheStore
@@ -151,7 +152,7 @@ class ImportsView(QWidget):
         text = state_title(state)
         event = self.manager.last.get(job_id)
         if state == J.WAITING and event is not None and event.wait_until:
-            text += " · " + _tr("next batch in {0}").format(countdown_text(event.wait_until - self.manager.clock()))
+            text += " · " + _tr("next batch in {0}").format(clock_text(event.wait_until - self.manager.clock()))
         if state == J.FAILED and error:
             text += f": {error}"
         if state not in J.FINISHED_STATES:

@@ -23,7 +23,7 @@ from app.ui.banners import DemoBanner, NoticeBar
 from app.ui.context import AppContext
 from app.ui.i18n import translator
 from app.ui.maps_actions import MapsActions
-from app.ui.status import SERVICE_TITLES, ServiceStatus, age_text, last_synced, rate_budget
+from app.ui.status import SERVICE_TITLES, ServiceStatus, last_synced, rate_budget
 from app.ui.views import TablePage
 from app.ui.window_modes import WindowModes, window_title
 
@@ -405,7 +405,7 @@ class MainWindow(WindowModes, QMainWindow):
 
     def update_status(self) -> None:
         for service, widget in self.service_status.items():
-            widget.set_age(age_text(last_synced(self.cache, service)))
+            widget.set_synced_at(last_synced(self.cache, service))
             client = self.client(service)
             widget.set_budget(rate_budget(client) if client is not None else "")
 

@@ -13,8 +13,9 @@ from PySide6.QtCore import Qt
 from app.importer import jobs as J
 from app.services.mapiry import MapiryClient
 from app.storage import Cache
-from app.ui.import_manager import ImportManager, ImportStatusLabel, countdown_text
+from app.ui.import_manager import ImportManager, ImportStatusLabel
 from app.ui.imports_view import ImportsView
+from app.ui.status import clock_text
 from tests.gui.wizard_helpers import (  # noqa: F401 - fixtures
     DATA,
     client,
@@ -31,11 +32,11 @@ from tests.gui.wizard_helpers import (  # noqa: F401 - fixtures
 )
 
 
-def test_countdown_text() -> None:
-    assert countdown_text(161) == "2:41"
-    assert countdown_text(0.2) == "0:01"
-    assert countdown_text(3725) == "1:02:05"
-    assert countdown_text(-5) == "0:00"
+def test_clock_text() -> None:
+    assert clock_text(161) == "2:41"
+    assert clock_text(0.2) == "0:01"
+    assert clock_text(3725) == "1:02:05"
+    assert clock_text(-5) == "0:00"
 
 
 def test_closing_the_wizard_leaves_the_import_running_to_the_end(

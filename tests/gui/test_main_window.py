@@ -119,7 +119,7 @@ def test_offline_start_shows_cached_data_and_its_age(qtbot, cache: Cache) -> Non
     for service in ("instamapp", "mapiry"):
         text = window.status_text(service)
         assert "Offline" in text
-        assert "last synced 12 min ago" in text
+        assert "Last synced 12 min ago" in text
     window.refresh()  # no engine: says so, clears nothing
     assert "Connect your accounts" in window.notice.text()
     assert page.model.rowCount() == 5
@@ -155,7 +155,7 @@ def test_refresh_reloads_views_when_the_sync_lands(qtbot, cache: Cache, loop) ->
     names = [page.model.data(page.model.index(r, 0)) for r in range(page.model.rowCount())]
     assert "Millennium Falcon" in names and len(names) == 6
     assert "Synced" in window.status_text("instamapp")
-    assert "last synced just now" in window.status_text("instamapp")
+    assert "Last synced just now" in window.status_text("instamapp")
     assert progress_states and "Synced" in progress_states[0]
 
 
@@ -195,7 +195,7 @@ def test_empty_cache_shows_an_empty_state(qtbot, empty_cache: Cache) -> None:
     page = window.pages["items"]
     assert page.stack.currentWidget() is page.empty_label
     assert "Nothing cached yet" in page.empty_label.text() and "F5" in page.empty_label.text()
-    assert "never synced" in window.status_text("instamapp")
+    assert "Never synced" in window.status_text("instamapp")
     window.show_view("sales")
     assert window.pages["sales"].summary is None
     assert "press F5" in window.pages["sales"].empty_label.text()

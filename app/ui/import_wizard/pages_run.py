@@ -29,8 +29,9 @@ from app.importer.ports import ImportClient
 from app.importer.runner import JobProgress, JobSummary
 from app.importer.taxonomy import create_missing
 from app.importer.wizard_state import TargetPlan
-from app.ui.import_manager import countdown_text, state_title
+from app.ui.import_manager import state_title
 from app.ui.import_wizard.base import WizardHost, WizardPage, message_label, show_text, tr
+from app.ui.status import clock_text
 
 
 class TargetPage(WizardPage):
@@ -350,7 +351,7 @@ class ImportPage(WizardPage):
         bucket = client.rate_limits.get("bulk") if client is not None else None
         limit = bucket.limit if bucket is not None else None
         self.countdown_label.setText(tr("Next batch in {0} — Mapiry allows {1} bulk requests an hour.").format(
-            countdown_text(event.wait_until - self.wiz.manager.clock()), limit or 20))
+            clock_text(event.wait_until - self.wiz.manager.clock()), limit or 20))
 
     def _set_buttons(self, state: str | None) -> None:
         active = state in (J.QUEUED, J.RUNNING, J.WAITING, J.PAUSED) and self.summary is None
