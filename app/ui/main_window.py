@@ -293,9 +293,11 @@ class MainWindow(WindowModes, QMainWindow):
             elif resource is None:
                 from app.ui.sales_view import SalesView
 
-                widget = SalesView(self.cache)
+                widget = SalesView(self.cache, self.context)
+                widget.connectRequested.connect(self._connect_service)
             else:
-                page = TablePage(self.cache, name, resource, _tr(title))
+                page = TablePage(self.cache, name, resource, _tr(title), service_link=self.context)
+                page.connectRequested.connect(self._connect_service)
                 if resource == "locations":  # the map beside the table, before the splitters are restored
                     from app.ui.map.locations_map import attach
 
@@ -310,6 +312,10 @@ class MainWindow(WindowModes, QMainWindow):
                 QWidget.setTabOrder(self.sidebar, widget.search)
             self.pageBuilt.emit(name, widget)
         return self.pages[name]
+
+    def _connect_service(self, service: str) -> None:
+        """An empty view's "Connect <Service>…": Settings on that service's tab, the key tested before it is kept."""
+        self.open_settings(service, test_before_save=True)
 
     def show_view(self, name: str) -> None:
         if name not in VIEW_NAMES:
@@ -433,6 +439,11 @@ class MainWindow(WindowModes, QMainWindow):
                 self.set_service_state(service, "idle" if connected else "offline",
                                        "" if connected else _tr("not connected"))
         self.update_status()
+        for page in self.pages.values():  # an empty view says whether its service is connected
+            if isinstance(page, TablePage):
+                page.show_state()
+            else:
+                page.reload()  # type: ignore[attr-defined]
 
     def refresh(self) -> None:
         """F5 / Ctrl+R: sync from the services in the background, then reload the views."""
@@ -475,6 +486,7 @@ class MainWindow(WindowModes, QMainWindow):
         self.set_service_state(service, "syncing", detail.strip())
 
     def _sync_done(self, services: tuple[str, ...], report: SyncReport) -> None:
+        self.context.note_sync(services, report)
         offline = set(report.offline)
         errors = dict(report.errors)
         for service in services:
@@ -500,6 +512,8 @@ class MainWindow(WindowModes, QMainWindow):
         self.syncFinished.emit(report)
 
     def _sync_failed(self, services: tuple[str, ...], exc: BaseException) -> None:
+        self.context.note_sync_failed(services, tasks.error_text(exc))
+        self.reload_views()  # the empty views say why
         for service in services:
             self.set_service_state(service, "error")
         self.show_error(_tr("Refresh failed: {0}").format(tasks.error_text(exc)))

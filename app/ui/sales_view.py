@@ -9,13 +9,17 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
+from app.core import registry
 from app.ui.columns import local_datetime
+from app.ui.empty_state import EmptyState, ServiceLink
 from app.ui.i18n import translator
 from app.ui.palette import current, follow_palette, readable, set_sheet, style_muted
 
 if TYPE_CHECKING:
     from app.storage import CacheStore
 
+# The resource this view shows: the registry's one with a "summary" page.
+RESOURCE = next(r.name for r in registry.RESOURCES.values() if r.view is not None and r.view.page == "summary")
 FIGURES = (
     ("gross", "Gross sales", "#2563eb"),
     ("fees", "Fees", "#f59e0b"),
@@ -90,15 +94,16 @@ class SalesView(QWidget):
                         f" border-radius: 8px; background: {palette.color(QPalette.ColorRole.Base).name()}; }}")
         set_sheet(name, f"color: {readable(color, palette, QPalette.ColorRole.Base)}; font-weight: 600;")
 
-    def __init__(self, cache: CacheStore, parent: QWidget | None = None) -> None:
+    def __init__(self, cache: CacheStore, service_link: ServiceLink | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cache = cache
+        self.service_link = service_link
         self.summary: dict[str, Any] | None = None
         self._stack = QStackedLayout(self)
-        self.empty_label = QLabel(_tr("No sales summary cached yet — press F5 to sync."))
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        style_muted(self.empty_label, "font-size: 14px;")
-        self._stack.addWidget(self.empty_label)
+        self.empty_state = EmptyState()
+        self.connectRequested = self.empty_state.connectRequested  # "Connect InstaMapp…": open Settings there
+        self._stack.addWidget(self.empty_state)
 
         page = QWidget()
         outer = QVBoxLayout(page)
@@ -145,6 +150,7 @@ class SalesView(QWidget):
         summary = self.cache.sales_summary()
         self.summary = dict(summary) if summary else None
         if not summary:
+            self.empty_state.show_resource(RESOURCE, self.service_link)
             self._stack.setCurrentIndex(0)
             return
         self._show(summary)

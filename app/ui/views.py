@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.core import edits, registry
 from app.ui.columns import COLUMNS, FILTERS, Column, FilterSpec, enum_label
 from app.ui.detail_pane import DetailPane
+from app.ui.empty_state import EmptyState, ServiceLink
 from app.ui.i18n import translator
 from app.ui.palette import style_muted
 from app.ui.table_model import FIRST_ROWS, CacheTableModel
@@ -62,12 +63,14 @@ class TablePage(QWidget):
 
     countChanged = Signal(int, int)  # rows shown, rows cached
     exportSelectionRequested = Signal()  # the row menu's "Export selected rows…"
+    connectRequested = Signal(str)  # the empty state's "Connect <Service>…": open Settings on that service
 
     def __init__(self, cache: CacheStore, name: str, resource: str, title: str,
                  columns: Sequence[Column] | None = None, filters: Sequence[FilterSpec] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 service_link: ServiceLink | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cache = cache
+        self.service_link = service_link  # whether the service is connected, why its sync failed
         self.name = name
         self.resource = resource
         self.title = title
@@ -110,14 +113,11 @@ class TablePage(QWidget):
         self.table.copyRequested.connect(self.copy_selection)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
-        self.empty_label = QLabel()
-        self.empty_label.setObjectName("emptyState")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        style_muted(self.empty_label, "font-size: 14px; padding: 40px;")
+        self.empty_state = EmptyState()
+        self.empty_state.connectRequested.connect(self.connectRequested)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
-        self.stack.addWidget(self.empty_label)
+        self.stack.addWidget(self.empty_state)
 
         self.detail = DetailPane()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -307,11 +307,11 @@ class TablePage(QWidget):
         """The table or the empty-state text, and the row count."""
         shown = self.model.rowCount()
         if self.total == 0:
-            self.empty_label.setText(_tr("Nothing cached yet — press F5 to sync."))
-            self.stack.setCurrentWidget(self.empty_label)
+            self.empty_state.show_resource(self.resource, self.service_link)
+            self.stack.setCurrentWidget(self.empty_state)
         elif shown == 0:
-            self.empty_label.setText(_tr("No {0} match the search and filters.").format(self.title.lower()))
-            self.stack.setCurrentWidget(self.empty_label)
+            self.empty_state.show_message(_tr("No {0} match the search and filters.").format(self.title.lower()))
+            self.stack.setCurrentWidget(self.empty_state)
         else:
             self.stack.setCurrentWidget(self.table)
         if not self.model.keys_complete:  # the first rows are in, the rest are being counted
@@ -324,6 +324,11 @@ class TablePage(QWidget):
             self.count_label.setText(text)
         if self.model.keys_complete:
             self.countChanged.emit(shown, self.total)
+
+    def show_state(self) -> None:
+        """Say again what the page shows (a service connected or not, a sync that failed)."""
+        if self._loaded:
+            self._show_state()
 
     def _keys_loaded(self, _count: int) -> None:
         self._show_state()

@@ -90,6 +90,7 @@ class WindowModes:
         self.cache = self.context.cache = cache
         self.demo = self.context.demo = demo
         self.context.engine = None
+        self.context.sync_errors.clear()  # the other mode's failures are not this one's
         self._sync_task = None  # the controller stopped it; the new mode's first sync comes next
         self.setWindowTitle(window_title(demo))
         self.demo_banner.setVisible(demo)

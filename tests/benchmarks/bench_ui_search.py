@@ -237,7 +237,8 @@ def main() -> dict:
         window = MainWindow(cache)
         window.show()
         page = window.pages["items"]
-        clock = Clock([page.table.viewport(), page.empty_label])
+        # a search matching nothing paints the empty state
+        clock = Clock([page.table.viewport(), page.empty_state.label])
         page._search_timer.timeout.connect(clock.applied)  # noqa: SLF001 - after the page's own slot
 
         # The baseline: the page's first rows as the page shows them, in a bare window of its size.

@@ -193,12 +193,12 @@ def test_set_service_state_and_hooks(qtbot, cache: Cache) -> None:
 def test_empty_cache_shows_an_empty_state(qtbot, empty_cache: Cache) -> None:
     window = make_window(qtbot, empty_cache)
     page = window.pages["items"]
-    assert page.stack.currentWidget() is page.empty_label
-    assert "Nothing cached yet" in page.empty_label.text() and "F5" in page.empty_label.text()
+    assert page.stack.currentWidget() is page.empty_state
+    assert "Nothing cached yet" in page.empty_state.text() and "F5" in page.empty_state.text()
     assert "Never synced" in window.status_text("instamapp")
     window.show_view("sales")
     assert window.pages["sales"].summary is None
-    assert "press F5" in window.pages["sales"].empty_label.text()
+    assert "press F5" in window.pages["sales"].empty_state.text()
 
 
 def test_demo_banner_and_settings_shortcut(qtbot, cache: Cache, monkeypatch) -> None:

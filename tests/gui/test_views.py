@@ -63,8 +63,8 @@ def test_search_filters_as_you_type(qtbot, cache: Cache) -> None:
     assert names(page) == ["Boba Fett rocket"]
     assert page.count_label.text() == "1 of 5 rows"
     qtbot.keyClicks(page.search, "zzz")
-    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.empty_label, timeout=3000)
-    assert "No items match" in page.empty_label.text()
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.empty_state, timeout=3000)
+    assert "No items match" in page.empty_state.text()
     page.search.clear()
     qtbot.waitUntil(lambda: page.model.rowCount() == 5, timeout=3000)
     assert page.stack.currentWidget() is page.table
