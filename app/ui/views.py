@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # only what the first paint needs is imported on the way to i
 
 
 _tr = translator("TablePage")
+DETAIL_WIDTH = 240  # px: the detail pane's width until the person drags it (F9 collapses it)
 
 
 class _AfterFirstPaint(QObject):
@@ -124,9 +125,9 @@ class TablePage(QWidget):
         self.splitter.setObjectName(f"splitter-{name}")
         self.splitter.addWidget(self.stack)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([820, 320])
+        self.splitter.setStretchFactor(0, 1)  # the table takes what the window gains
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setSizes([1000, DETAIL_WIDTH])
         self.splitter.setChildrenCollapsible(True)
         outer.addWidget(self.splitter, 1)
 
@@ -140,8 +141,6 @@ class TablePage(QWidget):
         self.context_menu: QMenu | None = None  # the last row menu shown
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
-        self._columns_fitted = False
-        self._header_restored = False
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -159,14 +158,17 @@ class TablePage(QWidget):
     # -- state ------------------------------------------------------------------------
     def restore_state(self, settings: QSettings) -> None:
         header_state = settings.value(f"views/{self.name}/header")
-        if header_state is not None and self.table.restore_header(header_state):
-            self._header_restored = True
+        if header_state is not None:
+            self.table.restore_header(header_state)
+        # The widths are the person's only once they sized a column; until then they are fitted anew.
+        self.table.sized_by_person = settings.value(f"views/{self.name}/columnsSized", False, type=bool)
         splitter_state = settings.value(f"views/{self.name}/splitter")
         if splitter_state is not None:
             self.splitter.restoreState(splitter_state)
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue(f"views/{self.name}/header", self.table.header_state())
+        settings.setValue(f"views/{self.name}/columnsSized", self.table.sized_by_person)
         settings.setValue(f"views/{self.name}/splitter", self.splitter.saveState())
 
     @property
@@ -324,6 +326,8 @@ class TablePage(QWidget):
             self.count_label.setText(text)
         if self.model.keys_complete:
             self.countChanged.emit(shown, self.total)
+        if self.table.needs_fit:  # a view not fitted to its rows yet (they came with a first sync)
+            QTimer.singleShot(0, self.table, self.table.fit_when_ready)  # once they are laid out
 
     def show_state(self) -> None:
         """Say again what the page shows (a service connected or not, a sync that failed)."""
@@ -413,10 +417,7 @@ class TablePage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._columns_fitted:
-            self._columns_fitted = True
-            if not self._header_restored:
-                QTimer.singleShot(0, self.table.fit_columns)  # once laid out at its real width
+        QTimer.singleShot(0, self.table, self.table.fit_when_ready)  # once laid out at its real width
 
     def add_tool_action(self, action: QAction) -> QToolButton:
         """A button for ``action`` on the page's bar, after the search and filters."""

@@ -97,7 +97,7 @@ RESOURCES = (
           title="Lng", width=95, decimals=COORDINATE_DECIMALS),
         F("categoryId", "Category", REF, nullable=True, ref="categories", column="category_id"),
         F("createdAt", "Created", DATETIME, column="created_at", width=130, visible=False),
-        F("updatedAt", "Updated", DATETIME, column="updated_at", width=130),
+        F("updatedAt", "Updated", DATETIME, column="updated_at", width=130, visible=False),  # room for the address
         F("description", "Description", MULTILINE, high=2000, default="", width=240, visible=False),
         F("tagIds", "Tags", REFS, ref="tags", default=(), width=140, sortable=False),
         F("layerIds", "Layers", REFS, ref="layers", default=(), separate=True),

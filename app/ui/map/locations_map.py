@@ -28,6 +28,7 @@ from app.ui.i18n import translator
 from app.ui.map.tiles import TileSettings
 from app.ui.map.view import MapView
 from app.ui.palette import style_tone
+from app.ui.views import DETAIL_WIDTH
 
 MODES = ("table", "map", "both")
 _tr = translator("LocationsMap")
@@ -130,8 +131,8 @@ class LocationsMap(QObject):
         sizes = outer.sizes()  # the table's and the detail pane's, as laid out or restored
         outer.insertWidget(0, self.inner)
         self.inner.addWidget(page.stack)
-        outer.setStretchFactor(0, 3)  # the table area keeps its share; the detail pane its own
-        outer.setStretchFactor(1, 1)
+        outer.setStretchFactor(0, 1)  # the table and map take what the window gains; the detail pane keeps its width
+        outer.setStretchFactor(1, 0)
         outer.setSizes(sizes)
         page.model.modelReset.connect(self._keys_changed)
         page.model.keysLoaded.connect(lambda _n: self._keys_changed())
@@ -161,8 +162,9 @@ class LocationsMap(QObject):
             self.inner.addWidget(view)
             outer = self.page.splitter
             total = max(sum(outer.sizes()), 900)
-            outer.setSizes([total - 300, 300])
-            self.inner.setSizes([(total - 300) * 2 // 5, (total - 300) * 3 // 5])
+            detail = outer.sizes()[1] if len(outer.sizes()) > 1 else DETAIL_WIDTH
+            outer.setSizes([total - detail, detail])
+            self.inner.setSizes([(total - detail) * 2 // 5, (total - detail) * 3 // 5])
             saved = QSettings(APP_NAME, APP_NAME).value("views/locations/mapSplitter")
             if saved is not None:
                 self.inner.restoreState(saved)
