@@ -80,36 +80,31 @@ def test_the_detail_pane_collapses_and_the_title_takes_its_room(qtbot, qloop: qa
     assert page.detail.isVisible()
 
 
-def test_the_persons_widths_are_kept_between_runs(qtbot, qloop: qasync.QEventLoop, cache: Cache) -> None:
+def _items_run(qtbot, qloop: qasync.QEventLoop, cache: Cache) -> tuple[MainWindow, TablePage]:
+    """A run of the window (QSettings kept from the runs before), on the Items view."""
     window = _window(qtbot, qloop, cache)
-    page = _open(qloop, window, "items")
+    return window, _open(qloop, window, "items")
+
+
+def test_widths_are_fitted_each_run_until_the_person_sizes_them_then_kept(
+        qtbot, qloop: qasync.QEventLoop, cache: Cache) -> None:
+    window, page = _items_run(qtbot, qloop, cache)
     header = page.table.horizontalHeader()
     status = next(i for i, c in enumerate(page.model.columns) if c.key == "status")
     fitted = header.sectionSize(status)
     assert not page.table.sized_by_person
+    in_loop(qloop, window.close)  # saves the header, and that the person sized nothing
+
+    window, page = _items_run(qtbot, qloop, cache)
+    header = page.table.horizontalHeader()
+    assert not page.table.sized_by_person and header.sectionSize(status) == fitted  # fitted again
     in_loop(qloop, header.resizeSection, status, fitted + 57)  # as a drag of its edge does
     assert page.table.sized_by_person
     in_loop(qloop, header.setSortIndicator, status, Qt.SortOrder.DescendingOrder)
     in_loop(qloop, window.close)
 
-    again = _window(qtbot, qloop, cache)
-    page = _open(qloop, again, "items")
+    window, page = _items_run(qtbot, qloop, cache)
     header = page.table.horizontalHeader()
-    assert page.table.sized_by_person and header.sectionSize(status) == fitted + 57
+    assert page.table.sized_by_person and header.sectionSize(status) == fitted + 57  # the person's width
     assert header.sortIndicatorSection() == status
-    in_loop(qloop, again.close)
-
-
-def test_widths_not_sized_by_the_person_are_fitted_again(qtbot, qloop: qasync.QEventLoop, cache: Cache) -> None:
-    window = _window(qtbot, qloop, cache)
-    page = _open(qloop, window, "items")
-    header = page.table.horizontalHeader()
-    updated = next(i for i, c in enumerate(page.model.columns) if c.key == "updated_at")
-    fitted = header.sectionSize(updated)
-    in_loop(qloop, window.close)  # saves the header (and that the person sized nothing)
-
-    again = _window(qtbot, qloop, cache)
-    page = _open(qloop, again, "items")
-    assert not page.table.sized_by_person
-    assert page.table.horizontalHeader().sectionSize(updated) == fitted
-    in_loop(qloop, again.close)
+    in_loop(qloop, window.close)
