@@ -26,6 +26,17 @@ mode                      misbehaviour
 ``keys-shape``            Mapiry ``GET /keys`` answers 200 with ``data`` a string, not a list
 ``listing-403``           InstaMapp ``/marketplace/listings`` answers 403; the rest is normal
 ``map-gone``              Mapiry ``GET /maps/gone…`` answers 404; other maps are normal
+``docs``                  Mapiry as its document's examples: locations without ``mapId`` and with a
+                          field Cabinet does not know (``openingHours``), a map without
+                          ``updatedAt``; every DELETE answers 204 with no body
+``bare``                  every list a bare JSON array (no pagination), every object bare; Mapiry
+                          locations and tags without ``mapId``
+``named``                 every list ``{"data": {"<resource>": [...]}}`` (no pagination), every object
+                          wrapped in ``data`` (InstaMapp too); Mapiry records without ``mapId``
+``delete-<answer>``       DELETE answers: ``204`` (no body), ``empty`` (200, no body), ``null``
+                          (``{"data": null}``), ``success`` (``{"data": {"success": true}}``), ``object``
+                          (the deleted object), ``refused`` (200 ``{"success": false, …}``),
+                          ``refused-data`` (200 ``{"data": {"success": false}}``); the rest is normal
 ========================  ===========================================================================
 
 Every request is counted per (mode, path) in ``hits``. The server runs in a thread of its own
@@ -177,7 +188,16 @@ class HostileServer:
         if mode == "listing-403" and path == "/marketplace/listings":
             await self._json(writer, 403, _error(service, "insufficient_scope", "The key lacks listings:read."))
             return
+        if method == "DELETE" and (mode == "docs" or mode.startswith("delete-")):
+            answer = "204" if mode == "docs" else mode.removeprefix("delete-")
+            if answer in ("204", "empty"):
+                await self._empty(writer, 204 if answer == "204" else 200)
+            else:
+                await self._json(writer, 200, _deleted(answer, path))
+            return
         status, body = self._normal(mode, service, path, query)
+        if status == 200 and mode in SHAPES:
+            body = _reshape(mode, service, path, body)
         await self._json(writer, status, body)
 
     # -- answers --------------------------------------------------------------------------------
@@ -218,6 +238,8 @@ class HostileServer:
             locs = [_loc(map_id, f"{map_id}_loc_1"), _loc(map_id, f"{map_id}_loc_2")] if page == 1 else []
             return 200, _mp_page(locs, page, size, 2, 1)
         if len(segments) == 3 and segments[0] == "maps" and segments[2] in ("categories", "tags", "layers"):
+            if mode in SHAPES and segments[2] == "tags":
+                return 200, {"data": [{"id": f"{segments[1]}_tag_1", "mapId": segments[1], "name": "wifi"}]}
             return 200, {"data": []}
         return 404, _error(service, "NOT_FOUND", "No such route.")
 
@@ -229,6 +251,12 @@ class HostileServer:
             extra += f"X-Request-Id: req_{next(self._ids):08d}\r\n"
         writer.write(f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\nContent-Type: application/json\r\n"
                      f"Content-Length: {len(data)}\r\nConnection: close\r\n{extra}\r\n".encode() + data)
+        await writer.drain()
+
+    async def _empty(self, writer: asyncio.StreamWriter, status: int) -> None:
+        length = "" if status == 204 else "Content-Length: 0\r\n"
+        writer.write(f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\n{length}Connection: close\r\n"
+                     f"X-Request-Id: req_{next(self._ids):08d}\r\n\r\n".encode())
         await writer.drain()
 
     async def _send_stream(self, writer: asyncio.StreamWriter, chunks: AsyncIterator[bytes], *,
@@ -244,7 +272,9 @@ class HostileServer:
             await writer.drain()
 
 
-_REASONS = {200: "OK", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}
+_REASONS = {200: "OK", 204: "No Content", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}
+SHAPES = ("docs", "bare", "named")  # the modes that answer in another shape the documents allow
+UNKNOWN_FIELD = ("openingHours", "Mo-Fr 08:00-18:00")  # a field no document names (docs, bare, named)
 _CHUNK = b'{"id": "x", "padding": "' + b"x" * 65_000 + b'"}, '
 
 
@@ -283,3 +313,39 @@ def _loc(map_id: str, ident: str) -> dict[str, Any]:
 def _mp_page(locs: list[dict[str, Any]], page: int, size: int, total: int, pages: int) -> dict[str, Any]:
     return {"data": {"locations": locs,
                      "pagination": {"page": page, "pageSize": size, "total": total, "totalPages": pages}}}
+
+
+def _deleted(answer: str, path: str) -> Any:
+    ident = path.rstrip("/").rsplit("/", 1)[-1]
+    return {"null": {"data": None}, "success": {"data": {"success": True}},
+            "object": {"data": {"id": ident, "name": f"Deleted {ident}", "revokedAt": "2026-03-01T00:00:00.000Z"}},
+            "refused": {"success": False, "message": "The record is locked."},
+            "refused-data": {"data": {"success": False}}}[answer]
+
+
+def _reshape(mode: str, service: str, path: str, body: Any) -> Any:
+    """A normal answer in the shape ``mode`` says (see the table above)."""
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    if service == "instamapp":
+        if isinstance(body.get("data"), list):  # a list
+            if mode == "bare":
+                return body["data"]
+            return {"data": {name: body["data"]}} if mode == "named" else body
+        return {"data": body} if mode == "named" else body
+    data = body.get("data")
+    if isinstance(data, dict) and isinstance(data.get("locations"), list):
+        records = data["locations"]
+    elif isinstance(data, list):
+        records = data
+    else:  # one object (a map)
+        data.pop("updatedAt", None)
+        return data if mode == "bare" else body
+    for record in records:
+        record.pop("mapId", None)
+        if name == "locations":
+            record[UNKNOWN_FIELD[0]] = UNKNOWN_FIELD[1]
+    if mode == "bare":
+        return records
+    if mode == "named":
+        return {"data": {name: records}}
+    return body

@@ -278,6 +278,17 @@ class ResponseFormatError(ApiError):
         )
 
 
+class NotCarriedOutError(ApiError):
+    """A success status whose body says the request was not carried out (``{"success": false}``)."""
+
+    def _what(self) -> str:
+        detail = f": {self.message}" if self.message else ""
+        return f"{self.name} answered {self.status} but says it did not carry out the request{detail}."
+
+    def _todo(self) -> str:
+        return "Refresh (F5) to see where things stand, then try again."
+
+
 class ServerErrorPage(ServerError, ResponseFormatError):
     """A 5xx whose body is not the service's envelope (typically a proxy's HTML page).
 
@@ -470,6 +481,7 @@ __all__ = [
     "LimitReachedError",
     "ListingError",
     "NetworkError",
+    "NotCarriedOutError",
     "NotFoundError",
     "OfflineError",
     "OutcomeUnknownError",

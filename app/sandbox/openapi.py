@@ -26,6 +26,7 @@ from app.sandbox.openapi_schema import (
 from app.sandbox.openapi_websites import instabot, instawp
 
 OUT = resource_path("openapi")
+ID = ["id"]  # what an object the documents never show always has
 
 
 # -- InstaMapp ---------------------------------------------------------------------------------
@@ -42,19 +43,20 @@ def instamapp() -> S:
         "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
         "notes": {"type": "string", "maxLength": 2000},
     }
+    # The document shows no item, collection, listing or summary: only an id is always there.
     schemas: S = {
         "Item": obj({"object": {"const": "item"}, "id": {"type": "string", "pattern": "^itm_[A-Za-z0-9]{20}$"},
-                     **item_fields, "created_at": DT, "updated_at": DT}),
+                     **item_fields, "created_at": DT, "updated_at": DT}, required=ID),
         "Collection": obj({"object": {"const": "collection"}, "id": {"type": "string", "format": "uuid"},
                            "name": STR, "description": STR, "item_count": {"type": "integer", "minimum": 0},
-                           "created_at": DT}),
+                           "created_at": DT}, required=ID),
         "Listing": obj({"object": {"const": "listing"}, "id": {"type": "string", "pattern": "^lst_"},
                         "item_id": STR, "item_name": STR, "type": {"enum": ["sale", "trade"]},
                         "price": {"type": ["number", "null"]}, "currency": STR, "collection_id": STR,
-                        "created_at": DT}),
+                        "created_at": DT}, required=ID),
         "SalesSummary": obj({"object": {"const": "sales_summary"}, "currency": STR, "gross": NUM, "fees": NUM,
                              "net_payout": NUM, "refunds": NUM, "disputes": NUM, "orders": INT,
-                             "period_start": DT, "period_end": DT}),
+                             "period_start": DT, "period_end": DT}, required=[]),
         "Pagination": obj({"page": {"type": "integer", "minimum": 1},
                            "per_page": {"type": "integer", "minimum": 1, "maximum": 100}, "has_more": BOOL}),
         "ItemCreate": obj(item_fields, required=["collection_id", "name"]),
@@ -146,17 +148,22 @@ def mapiry() -> S:
     layer_fields = {"name": {"type": "string", "minLength": 1, "maxLength": 100}, "color": color,
                     "order": {"type": "integer", "minimum": 0}, "routeEnabled": BOOL, "routeShowByDefault": BOOL}
     stamps = {"createdAt": DT, "updatedAt": DT}
+    # Required: what every example of the document shows (its map has no updatedAt; its three
+    # locations only id, name, lat, lng and layers; its layer summary every field), and only an
+    # id where it shows none (categories, tags, API keys, what a delete answers).
+    map_props: S = {"id": id_, **map_fields, "slug": STR, "userId": STR, **stamps}
     schemas: S = {
-        "Map": obj({"id": id_, **map_fields, "slug": STR, "userId": STR, **stamps}),
+        "Map": obj(map_props, required=[f for f in map_props if f != "updatedAt"]),
         "Layer": obj({"id": id_, "mapId": STR, **layer_fields, **stamps}),
         "Location": obj({"id": id_, "mapId": STR, **loc_fields, "layers": {"type": "array", "items": ref("Layer")},
-                         **stamps}),
-        "Category": obj({"id": id_, "mapId": STR, **cat_fields, **stamps}),
-        "Tag": obj({"id": id_, "mapId": STR, **tag_fields, **stamps}),
+                         **stamps}, required=["id", "name", "lat", "lng", "layers"]),
+        "Category": obj({"id": id_, "mapId": STR, **cat_fields, **stamps}, required=ID),
+        "Tag": obj({"id": id_, "mapId": STR, **tag_fields, **stamps}, required=ID),
         "ApiKey": obj({"id": id_, "name": STR, "scope": {"enum": ["READ_ONLY", "READ_WRITE"]},
                        "prefix": {"type": "string", "minLength": 16, "maxLength": 16}, "createdAt": DT,
-                       "expiresAt": nullable(DT), "lastUsedAt": nullable(DT), "revokedAt": nullable(DT)}),
-        "Deleted": obj({"id": STR, "deleted": {"const": True}}),
+                       "expiresAt": nullable(DT), "lastUsedAt": nullable(DT), "revokedAt": nullable(DT)},
+                      required=ID),
+        "Deleted": obj({"id": STR, "deleted": {"const": True}}, required=[]),
         "Pagination": obj({"total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
                            "pageSize": {"type": "integer", "minimum": 1, "maximum": 100},
                            "totalPages": {"type": "integer", "minimum": 0}}),
@@ -200,13 +207,19 @@ def mapiry() -> S:
             errs[code] = texts[code]
         return responses(status, schema, errs, "Error")
 
+    def gone(schema: S) -> S:
+        """A delete's answers: the document shows none, so any 2xx (a body or none) is one."""
+        out = r("200", data(nullable(schema)), "404")
+        out["204"] = {"description": "Done; no body."}
+        return out
+
     m, loc = [path_param("mapId")], [path_param("mapId"), path_param("locId")]
     paths: S = {
         "/maps": {"post": op("create_map", "Create a map", r("201", data(ref("Map")), "400"), body=ref("MapCreate"))},
         "/maps/{mapId}": {
             "get": op("get_map", "Get a map", r("200", data(ref("Map")), "404"), m),
             "put": op("update_map", "Update a map", r("200", data(ref("Map")), "400", "404"), m, ref("MapUpdate")),
-            "delete": op("delete_map", "Delete a map", r("200", data(ref("Deleted")), "404"), m),
+            "delete": op("delete_map", "Delete a map", gone(ref("Deleted")), m),
         },
         "/maps/{mapId}/locations": {
             "get": op("list_locations", "List locations",
@@ -227,7 +240,7 @@ def mapiry() -> S:
             "get": op("get_location", "Get a location", r("200", data(ref("Location")), "404"), loc),
             "put": op("update_location", "Update a location", r("200", data(ref("Location")), "400", "404"), loc,
                       ref("LocationUpdate")),
-            "delete": op("delete_location", "Delete a location", r("200", data(ref("Deleted")), "404"), loc),
+            "delete": op("delete_location", "Delete a location", gone(ref("Deleted")), loc),
         },
         "/maps/{mapId}/locations/{locId}/layers": {
             "put": op("set_location_layers", "Replace a location's layer memberships",
@@ -238,7 +251,7 @@ def mapiry() -> S:
             "post": op("create_key", "Create an API key", r("201", data(ref("ApiKeyCreated")), "400"),
                        body=ref("KeyCreate")),
         },
-        "/keys/{keyId}": {"delete": op("revoke_key", "Revoke an API key", r("200", data(ref("ApiKey")), "404"),
+        "/keys/{keyId}": {"delete": op("revoke_key", "Revoke an API key", gone(ref("ApiKey")),
                                        [path_param("keyId")])},
     }
     for plural, singular, label, param in (("categories", "category", "Category", "catId"),
@@ -253,7 +266,7 @@ def mapiry() -> S:
         paths[f"/maps/{{mapId}}/{plural}/{{{param}}}"] = {
             "put": op(f"update_{singular}", f"Update a {singular}",
                       r("200", data(ref(label)), "400", "404", *conflict), item, ref(f"{label}Update")),
-            "delete": op(f"delete_{singular}", f"Delete a {singular}", r("200", data(ref("Deleted")), "404"), item),
+            "delete": op(f"delete_{singular}", f"Delete a {singular}", gone(ref("Deleted")), item),
         }
     return {
         "openapi": "3.1.0",

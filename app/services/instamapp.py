@@ -1,8 +1,10 @@
 """InstaMapp API v1 (inventory): typed calls over ServiceHttp.
 
 Every documented endpoint has one method; method names equal the OpenAPI operationIds.
-Single resources come back bare (with ``"object"``); lists as
-``{"object": "list", "data": [...], "pagination": {"page", "per_page", "has_more"}}``.
+The document shows lists as
+``{"object": "list", "data": [...], "pagination": {"page", "per_page", "has_more"}}``; single
+resources come back bare (with ``"object"``). app/services/shapes.py reads those and every other
+reasonable shape (a bare list, a list under its name, an object wrapped in ``data``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from app.core.registry import instamapp as instamapp_registry
 from app.services.client_base import ApiClient, path_segment
 from app.services.http import unexpected
 from app.services.pages import Page, PageGuard
+from app.services.shapes import page_of, unwrap_object
 
 SERVICE = instamapp_registry.SERVICE.name
 BUCKET = "default"
@@ -31,28 +34,14 @@ class InstaMappClient(ApiClient):
         return await self.http.request("GET", path, params=params, bucket=BUCKET)
 
     def _object(self, body: Any, kind: str) -> dict[str, Any]:
-        if not isinstance(body, dict) or ("id" not in body and kind != "sales_summary"):
-            raise unexpected(SERVICE, f"expected a {kind} object")
-        if body.get("object", kind) != kind:
-            raise unexpected(SERVICE, f"expected a {kind} object, got {str(body.get('object'))[:40]!r}")
-        return body
+        record = unwrap_object(SERVICE, body, kind, needs_id=kind != "sales_summary")
+        if record.get("object", kind) != kind:
+            raise unexpected(SERVICE, f"expected a {kind} object, got {str(record.get('object'))[:40]!r}")
+        return record
 
-    def _page(self, body: Any, kind: str) -> Page:
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise unexpected(SERVICE, "expected a list with a 'data' array")
-        pagination = body.get("pagination")
-        if not isinstance(pagination, dict):
-            raise unexpected(SERVICE, "the list has no 'pagination' object")
-        try:
-            page = int(pagination["page"])
-            per_page = int(pagination["per_page"])
-            has_more = bool(pagination["has_more"])
-        except (KeyError, TypeError, ValueError):
-            raise unexpected(SERVICE, "the 'pagination' object lacks page, per_page or has_more") from None
-        items = body["data"]
-        if not all(isinstance(x, dict) for x in items):
-            raise unexpected(SERVICE, f"the list holds entries that are not {kind} objects")
-        return Page(items=items, page=page, per_page=per_page, has_more=has_more)
+    @staticmethod
+    def _page(body: Any, kind: str, names: tuple[str, ...], page: int, per_page: int) -> Page:
+        return page_of(SERVICE, body, names, kind, page, per_page)
 
     @staticmethod
     def _page_params(page: int, per_page: int) -> dict[str, Any]:
@@ -74,7 +63,7 @@ class InstaMappClient(ApiClient):
         params = self._page_params(page, per_page)
         if status is not None:
             params["status"] = status
-        return self._page(await self._get("/items", params), "item")
+        return self._page(await self._get("/items", params), "item", ("items",), page, per_page)
 
     def iter_items(self, status: str | None = None, per_page: int = 100) -> AsyncIterator[dict[str, Any]]:
         return self._iterate(lambda n: self.list_items(page=n, per_page=per_page, status=status), "items")
@@ -94,14 +83,15 @@ class InstaMappClient(ApiClient):
 
     # -- collections, marketplace, sales -------------------------------------------------
     async def list_collections(self, page: int = 1, per_page: int = 20) -> Page:
-        return self._page(await self._get("/collections", self._page_params(page, per_page)), "collection")
+        body = await self._get("/collections", self._page_params(page, per_page))
+        return self._page(body, "collection", ("collections",), page, per_page)
 
     def iter_collections(self, per_page: int = 100) -> AsyncIterator[dict[str, Any]]:
         return self._iterate(lambda n: self.list_collections(page=n, per_page=per_page), "collections")
 
     async def list_listings(self, page: int = 1, per_page: int = 20) -> Page:
         body = await self._get("/marketplace/listings", self._page_params(page, per_page))
-        return self._page(body, "listing")
+        return self._page(body, "listing", ("listings",), page, per_page)
 
     def iter_listings(self, per_page: int = 100) -> AsyncIterator[dict[str, Any]]:
         return self._iterate(lambda n: self.list_listings(page=n, per_page=per_page), "listings")

@@ -18,6 +18,7 @@ from app.core.registry import instawp as instawp_registry
 from app.services.client_base import ApiClient, path_segment
 from app.services.http import ErrorEnvelope, HttpAnswer, unexpected
 from app.services.pages import Page
+from app.services.shapes import page_of
 
 SERVICE = instawp_registry.SERVICE.name
 DEFAULT_BASE_URL = doc.DEFAULT_BASE_URL
@@ -80,30 +81,10 @@ class InstaWPClient(ApiClient):
             raise unexpected(SERVICE, f"expected a {kind} object", answer.status)
         return Answer(data, self._message(body), answer.status == 202)
 
-    def _page(self, answer: HttpAnswer, page: int, per_page: int, kind: str) -> Page:
-        body = answer.body
-        items = body.get("data") if isinstance(body, dict) else body
-        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
-            raise unexpected(SERVICE, f"expected a list of {kind} objects", answer.status)
-        meta = body.get("meta") if isinstance(body, dict) else None
-        meta = meta if isinstance(meta, dict) else {}
-
-        def number(name: str, default: int | None) -> int | None:
-            value = meta.get(name)
-            return value if isinstance(value, int) and not isinstance(value, bool) else default
-
-        current = number("current_page", page) or page
-        last = number("last_page", None)
-        total = number("total", None)
-        size = number("per_page", per_page) or per_page
-        if last is not None:
-            has_more = current < last
-        elif total is not None:
-            has_more = current * size < total
-        else:
-            has_more = False  # no pagination given: the list is complete
-        return Page(items=items, page=current, per_page=size, has_more=has_more and bool(items),
-                    total=total, total_pages=last)
+    @staticmethod
+    def _page(answer: HttpAnswer, page: int, per_page: int, kind: str) -> Page:
+        # a list in "data" with the pagination in "meta" (or bare): read like every client's lists
+        return page_of(SERVICE, answer.body, (f"{kind}s",), kind, page, per_page, answer.status)
 
     async def _iterate(self, fetch: Callable[[int], Awaitable[Page]]) -> AsyncIterator[dict[str, Any]]:
         number = 1

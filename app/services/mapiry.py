@@ -1,7 +1,9 @@
 """Mapiry REST API v1 (maps): typed calls over ServiceHttp.
 
 Every documented endpoint has one method; method names equal the OpenAPI operationIds.
-Every success body is ``{"data": ...}``; this module unwraps it. Requests are assigned to
+The documents show success bodies as ``{"data": ...}``; app/services/shapes.py reads them and
+every other reasonable shape (bare, wrapped, any 2xx for a delete). A record of a map that
+does not name its map (``mapId``) takes the map it was read from. Requests are assigned to
 the rate buckets the service counts: ``POST /maps`` → "maps", bulk create → "bulk", the rest
 "general". Mapiry has no endpoint that lists maps: the app keeps the ids it knows (created
 here or added by id/URL through :meth:`MapiryClient.parse_map_ref`).
@@ -18,8 +20,9 @@ from app.core.errors import BulkLimitError
 from app.core.registry import BULK_LIMIT, LISTED
 from app.core.registry import mapiry as mapiry_registry
 from app.services.client_base import ApiClient, path_segment
-from app.services.http import unexpected
+from app.services.http import HttpAnswer
 from app.services.pages import Page, PageGuard
+from app.services.shapes import deletion, page_of, unwrap_list, unwrap_object
 
 SERVICE = mapiry_registry.SERVICE.name
 DEFAULT_BASE_URL = mapiry_registry.SERVICE.base_url
@@ -48,7 +51,15 @@ def _id_in_url(path: str, query: str, fragment: str) -> str | None:
     return None
 # The map-scoped resources listed whole under /maps/:mapId/<resource> (categories, tags, layers).
 _IN_MAP = tuple(r.name for r in mapiry_registry.RESOURCES if r.map_scoped and r.reading == LISTED)
+# What a list of API keys may be called inside its answer: the path's word and the registry's name.
+_KEY_LIST_NAMES = ("keys", "api_keys", "apiKeys")
 
+
+def _in_map(record: dict[str, Any], map_id: str | None) -> dict[str, Any]:
+    """``record`` naming the map it was read from, when it does not name one itself."""
+    if map_id and not record.get("mapId"):
+        record["mapId"] = map_id
+    return record
 
 
 class MapiryClient(ApiClient):
@@ -78,58 +89,47 @@ class MapiryClient(ApiClient):
         )
 
     # -- helpers ------------------------------------------------------------------------
-    async def _call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-                    json: Any = None, bucket: str = "general") -> Any:
-        body = await self.http.request(method, path, params=params, json=json, bucket=bucket)
-        if not isinstance(body, dict) or "data" not in body:
-            raise unexpected(SERVICE, "the answer has no 'data' envelope")
-        return body["data"]
+    # Every body is read by app/services/shapes.py (bare or wrapped in "data", any 2xx for a
+    # delete); a record of a map that does not name its map takes the map it was read from.
+    async def _send(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                    json: Any = None, bucket: str = "general") -> HttpAnswer:
+        return await self.http.request_answer(method, path, params=params, json=json, bucket=bucket)
 
-    @staticmethod
-    def _obj(data: Any, kind: str) -> dict[str, Any]:
-        if not isinstance(data, dict) or "id" not in data:
-            raise unexpected(SERVICE, f"expected a {kind} object")
-        return data
+    async def _one(self, method: str, path: str, kind: str, *, map_id: str | None = None, json: Any = None,
+                   bucket: str = "general") -> dict[str, Any]:
+        answer = await self._send(method, path, json=json, bucket=bucket)
+        return _in_map(unwrap_object(SERVICE, answer.body, kind, status=answer.status), map_id)
 
-    @staticmethod
-    def _list(data: Any, kind: str) -> list[dict[str, Any]]:
-        if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
-            raise unexpected(SERVICE, f"expected a list of {kind} objects")
-        return data
+    async def _many(self, path: str, names: tuple[str, ...], kind: str, *, map_id: str | None = None
+                    ) -> list[dict[str, Any]]:
+        answer = await self._send("GET", path)
+        records, _ = unwrap_list(SERVICE, answer.body, names, kind, answer.status)
+        return [_in_map(r, map_id) for r in records]
+
+    async def _delete(self, path: str, kind: str) -> dict[str, Any]:
+        answer = await self._send("DELETE", path)
+        return deletion(SERVICE, answer.body, kind, answer.status)
 
     # -- maps ---------------------------------------------------------------------------
     async def create_map(self, title: str, **fields: Any) -> dict[str, Any]:
-        data = await self._call("POST", "/maps", json={"title": title, **fields}, bucket="maps")
-        return self._obj(data, "map")
+        return await self._one("POST", "/maps", "map", json={"title": title, **fields}, bucket="maps")
 
     async def get_map(self, map_id: str) -> dict[str, Any]:
-        return self._obj(await self._call("GET", f"/maps/{path_segment(map_id)}"), "map")
+        return await self._one("GET", f"/maps/{path_segment(map_id)}", "map")
 
     async def update_map(self, map_id: str, **fields: Any) -> dict[str, Any]:
-        return self._obj(await self._call("PUT", f"/maps/{path_segment(map_id)}", json=dict(fields)), "map")
+        return await self._one("PUT", f"/maps/{path_segment(map_id)}", "map", json=dict(fields))
 
     async def delete_map(self, map_id: str) -> dict[str, Any]:
-        return self._obj(await self._call("DELETE", f"/maps/{path_segment(map_id)}"), "deletion")
+        """Delete a map; the deleted map when the answer carries it, else ``{}`` (any 2xx)."""
+        return await self._delete(f"/maps/{path_segment(map_id)}", "map")
 
     # -- locations ----------------------------------------------------------------------
     async def list_locations(self, map_id: str, page: int = 1, page_size: int = 20) -> Page:
-        data = await self._call("GET", f"/maps/{path_segment(map_id)}/locations",
-                                params={"page": page, "pageSize": page_size})
-        if not isinstance(data, dict) or not isinstance(data.get("locations"), list):
-            raise unexpected(SERVICE, "expected 'locations' in the list answer")
-        pagination = data.get("pagination")
-        try:
-            if not isinstance(pagination, dict):
-                raise TypeError
-            current = int(pagination["page"])
-            size = int(pagination["pageSize"])
-            total = int(pagination["total"])
-            total_pages = int(pagination["totalPages"])
-        except (KeyError, TypeError, ValueError):
-            raise unexpected(SERVICE, "the 'pagination' object lacks total, page, pageSize or totalPages") from None
-        items = self._list(data["locations"], "location")
-        return Page(items=items, page=current, per_page=size, has_more=current < total_pages,
-                    total=total, total_pages=total_pages)
+        answer = await self._send("GET", self._loc_path(map_id), params={"page": page, "pageSize": page_size})
+        got = page_of(SERVICE, answer.body, ("locations",), "location", page, page_size, answer.status)
+        got.items = [_in_map(r, map_id) for r in got.items]
+        return got
 
     async def iter_locations(self, map_id: str, page_size: int = 100) -> AsyncIterator[dict[str, Any]]:
         guard = PageGuard(SERVICE, "locations")
@@ -147,33 +147,30 @@ class MapiryClient(ApiClient):
         return path if loc_id is None else f"{path}/{path_segment(loc_id)}"
 
     async def get_location(self, map_id: str, loc_id: str) -> dict[str, Any]:
-        return self._obj(await self._call("GET", self._loc_path(map_id, loc_id)), "location")
+        return await self._one("GET", self._loc_path(map_id, loc_id), "location", map_id=map_id)
 
     async def create_location(self, map_id: str, **fields: Any) -> dict[str, Any]:
-        return self._obj(await self._call("POST", self._loc_path(map_id), json=dict(fields)), "location")
+        return await self._one("POST", self._loc_path(map_id), "location", map_id=map_id, json=dict(fields))
 
     async def update_location(self, map_id: str, loc_id: str, **fields: Any) -> dict[str, Any]:
-        data = await self._call("PUT", self._loc_path(map_id, loc_id), json=dict(fields))
-        return self._obj(data, "location")
+        return await self._one("PUT", self._loc_path(map_id, loc_id), "location", map_id=map_id, json=dict(fields))
 
     async def delete_location(self, map_id: str, loc_id: str) -> dict[str, Any]:
-        return self._obj(await self._call("DELETE", self._loc_path(map_id, loc_id)), "deletion")
+        return await self._delete(self._loc_path(map_id, loc_id), "location")
 
     async def bulk_create_locations(self, map_id: str, locations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Create 1–100 locations atomically; BulkLimitError (nothing sent) otherwise."""
         entries = list(locations)
         if not entries or len(entries) > BULK_LIMIT:
             raise BulkLimitError(len(entries), BULK_LIMIT)
-        data = await self._call("POST", self._loc_path(map_id) + "/bulk", json={"locations": entries},
-                                bucket="bulk")
-        if not isinstance(data, dict) or "created" not in data:
-            raise unexpected(SERVICE, "expected 'created' in the bulk answer")
-        return self._list(data["created"], "location")
+        answer = await self._send("POST", self._loc_path(map_id) + "/bulk", json={"locations": entries},
+                                  bucket="bulk")
+        created, _ = unwrap_list(SERVICE, answer.body, ("created", "locations"), "location", answer.status)
+        return [_in_map(r, map_id) for r in created]
 
     async def set_location_layers(self, map_id: str, loc_id: str, layer_ids: list[str]) -> dict[str, Any]:
-        data = await self._call("PUT", self._loc_path(map_id, loc_id) + "/layers",
-                                json={"layerIds": list(layer_ids)})
-        return self._obj(data, "location")
+        return await self._one("PUT", self._loc_path(map_id, loc_id) + "/layers", "location", map_id=map_id,
+                               json={"layerIds": list(layer_ids)})
 
     # -- categories, tags, layers (same four calls each) --------------------------------
     # ``resource`` is the registry's name, which is also the path segment: "categories", "tags", "layers".
@@ -186,18 +183,21 @@ class MapiryClient(ApiClient):
     async def delete_in_map(self, resource: str, map_id: str, record_id: str) -> dict[str, Any]:
         return await self._delete_sub(map_id, resource, record_id)
 
+    def _sub_path(self, map_id: str, kind: str, sub_id: str | None = None) -> str:
+        path = f"/maps/{path_segment(map_id)}/{kind}"
+        return path if sub_id is None else f"{path}/{path_segment(sub_id)}"
+
     async def _list_sub(self, map_id: str, kind: str) -> list[dict[str, Any]]:
-        return self._list(await self._call("GET", f"/maps/{path_segment(map_id)}/{kind}"), kind)
+        return await self._many(self._sub_path(map_id, kind), (kind,), kind, map_id=map_id)
 
     async def _create_sub(self, map_id: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._obj(await self._call("POST", f"/maps/{path_segment(map_id)}/{kind}", json=body), kind)
+        return await self._one("POST", self._sub_path(map_id, kind), kind, map_id=map_id, json=body)
 
     async def _update_sub(self, map_id: str, kind: str, sub_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        data = await self._call("PUT", f"/maps/{path_segment(map_id)}/{kind}/{path_segment(sub_id)}", json=body)
-        return self._obj(data, kind)
+        return await self._one("PUT", self._sub_path(map_id, kind, sub_id), kind, map_id=map_id, json=body)
 
     async def _delete_sub(self, map_id: str, kind: str, sub_id: str) -> dict[str, Any]:
-        return self._obj(await self._call("DELETE", f"/maps/{path_segment(map_id)}/{kind}/{path_segment(sub_id)}"), "deletion")
+        return await self._delete(self._sub_path(map_id, kind, sub_id), kind)
 
     async def list_categories(self, map_id: str) -> list[dict[str, Any]]:
         return await self._list_sub(map_id, "categories")
@@ -237,17 +237,18 @@ class MapiryClient(ApiClient):
 
     # -- API keys -----------------------------------------------------------------------
     async def list_keys(self) -> list[dict[str, Any]]:
-        return self._list(await self._call("GET", "/keys"), "API key")
+        return await self._many("/keys", _KEY_LIST_NAMES, "API key")
 
     async def create_key(self, name: str, scope: str, expires_at: str | None = None) -> dict[str, Any]:
         """Create a key; the answer's ``key`` is the secret, shown once. Never log the result."""
         body: dict[str, Any] = {"name": name, "scope": scope}
         if expires_at is not None:
             body["expiresAt"] = expires_at
-        return self._obj(await self._call("POST", "/keys", json=body), "API key")
+        return await self._one("POST", "/keys", "API key", json=body)
 
     async def revoke_key(self, key_id: str) -> dict[str, Any]:
-        return self._obj(await self._call("DELETE", f"/keys/{path_segment(key_id)}"), "API key")
+        """Revoke a key; the revoked key when the answer carries it, else ``{}`` (any 2xx)."""
+        return await self._delete(f"/keys/{path_segment(key_id)}", "API key")
 
     # -- reads by resource name (the registry's Mapiry resources) -------------------------------
     async def read_page(self, resource: str, scope: str, page: int, per_page: int) -> Page:

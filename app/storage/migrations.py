@@ -62,7 +62,20 @@ _V3 = ";\n".join(
     for table in _V3_TABLES
 )
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3]
+# v4: a map's record that did not name its map (a location without "mapId", as in the Mapiry
+# document's examples) takes the map it was read from, its scope: in the record and in the Map
+# column (the clients do this for every answer since; this brings older caches in step).
+_V4_TABLES = ("locations", "categories", "tags", "layers")  # the map-scoped tables of version 1 (history)
+_V4 = ";\n".join(
+    f"UPDATE {t}_data SET data = json_set(data, '$.mapId', "
+    f"(SELECT t._scope FROM {t} t WHERE t.rowid = {t}_data.rowid)) "
+    f"WHERE coalesce(json_extract(data, '$.mapId'), '') = '' "
+    f"AND EXISTS (SELECT 1 FROM {t} t WHERE t.rowid = {t}_data.rowid AND t._scope != '');\n"
+    f"UPDATE {t} SET map_id = _scope WHERE coalesce(map_id, '') = '' AND _scope != ''"
+    for t in _V4_TABLES
+)
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
 
 register_component(COMPONENT, MIGRATIONS)
 for _name, _res in RESOURCES.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from app.core.edits import create_body, layer_ids, listing_for, record_label, split_separate, without_secret
@@ -35,6 +36,11 @@ class PartialSaveError(CabinetError):
         detail = self.cause.user_message() if isinstance(self.cause, CabinetError) else str(self.cause)
         return (f"The location “{record_label('locations', self.record)}” was saved, but its layers were not. "
                 f"{detail}")
+
+
+def _now() -> str:
+    """Now, as Mapiry writes its times (ISO 8601, UTC)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 async def _db(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -163,6 +169,8 @@ async def remove(resource: str, client: ServiceClient, cache: CacheStore, record
         return answer
     if resource == "api_keys":
         answer = await mapiry.revoke_key(record_id)
+        if str(answer.get("id")) != record_id:  # a 204, {"data": null}, {"success": true}: revoked now
+            answer = {**record, "revokedAt": answer.get("revokedAt") or _now()}
         await _db(cache.upsert, "api_keys", without_secret(answer))
         return answer
     map_id = str(record.get("mapId") or "")
