@@ -71,7 +71,8 @@ _V4 = ";\n".join(
     f"(SELECT t._scope FROM {t} t WHERE t.rowid = {t}_data.rowid)) "
     f"WHERE coalesce(json_extract(data, '$.mapId'), '') = '' "
     f"AND EXISTS (SELECT 1 FROM {t} t WHERE t.rowid = {t}_data.rowid AND t._scope != '');\n"
-    f"UPDATE {t} SET map_id = _scope WHERE coalesce(map_id, '') = '' AND _scope != ''"
+    f"UPDATE {t} SET map_id = (SELECT json_extract(d.data, '$.mapId') FROM {t}_data d WHERE d.rowid = {t}.rowid) "
+    f"WHERE coalesce(map_id, '') = ''"
     for t in _V4_TABLES
 )
 

@@ -102,34 +102,28 @@ class DetailPane(QScrollArea):
         self._layout.addWidget(heading)
         from PySide6.QtWidgets import QFormLayout  # start-up: the empty pane of the first paint has none
 
-        def new_form() -> QFormLayout:
-            form = QFormLayout()
-            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-            form.setHorizontalSpacing(10)
-            form.setVerticalSpacing(6)
-            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-            return form
-
-        form = new_form()
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(6)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         known = {"object"}
         for col in columns:
             known.add(col.key)
             form.addRow(self._name_label(col.label()), self._field_widget(col, record, lookups))
-        self._layout.addLayout(form)
         # Every other field the service sent (one Cabinet has no column for, or one it does not
         # know at all), under its own name, as it came.
         others = [(key, value) for key, value in record.items() if key not in known]
         if others:
             heading = QLabel(_tr("Other fields"))
             heading.setObjectName("otherFieldsHeading")
-            heading.setStyleSheet("font-weight: 600; padding-top: 10px;")
-            self._layout.addWidget(heading)
-            more = new_form()
+            heading.setStyleSheet("font-weight: 600; padding-top: 8px;")
+            form.addRow(heading)
             for key, value in others:
                 label = self._text_label(key, _plain(value))
                 label.setProperty("otherField", True)
-                more.addRow(self._name_label(key), label)
-            self._layout.addLayout(more)
+                form.addRow(self._name_label(key), label)
+        self._layout.addLayout(form)
         self._layout.addStretch(1)
 
     @staticmethod

@@ -7,7 +7,6 @@ import pytest
 
 from app.core import errors as E
 from app.services.http import ServiceHttp
-from app.services.instamapp import InstaMappClient
 from app.services.mapiry import MapiryClient
 
 KEY = "mk_live_TOPSECRETkey0123456789"

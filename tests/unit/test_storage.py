@@ -115,6 +115,30 @@ def test_version_3_folds_the_search_text_of_an_older_cache(tmp_path):
         c.close()
 
 
+def test_version_4_gives_records_without_a_map_the_map_they_were_read_from(tmp_path):
+    path = tmp_path / "v3.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate_component(conn, COMPONENT, MIGRATIONS[:3])  # a cache written by version 3
+    rows = [("locations", "L1", "M1", '{"id": "L1", "name": "As the document shows it", "extra": 1}'),
+            ("locations", "L2", "M1", '{"id": "L2", "mapId": "M9", "name": "Names its map"}'),
+            ("tags", "T1", "M2", '{"id": "T1", "mapId": null, "name": "wifi"}')]
+    for table, ident, scope, data in rows:
+        conn.execute(f"INSERT INTO {table}(id, _scope, _search) VALUES (?, ?, '')", (ident, scope))
+        rowid = conn.execute(f"SELECT rowid FROM {table} WHERE id = ?", (ident,)).fetchone()[0]
+        conn.execute(f"INSERT INTO {table}_data(rowid, data) VALUES (?, ?)", (rowid, data))
+    conn.close()
+
+    c = Cache(path)
+    try:
+        assert c.get("locations", "L1") == {"id": "L1", "name": "As the document shows it", "extra": 1, "mapId": "M1"}
+        assert c.get("locations", "L2")["mapId"] == "M9"  # its own word stands
+        assert c.get("tags", "T1")["mapId"] == "M2"
+        assert len(c.query_keys("locations", filters={"mapId": "M1"})) == 1  # the Map column too
+        assert len(c.query_keys("tags", filters={"mapId": "M2"})) == 1
+    finally:
+        c.close()
+
+
 def test_newer_file_than_code_is_refused(tmp_path):
     conn = sqlite3.connect(tmp_path / "new.sqlite3", isolation_level=None)
     with pytest.raises(MigrationError):
