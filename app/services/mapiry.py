@@ -52,7 +52,7 @@ def _id_in_url(path: str, query: str, fragment: str) -> str | None:
 # The map-scoped resources listed whole under /maps/:mapId/<resource> (categories, tags, layers).
 _IN_MAP = tuple(r.name for r in mapiry_registry.RESOURCES if r.map_scoped and r.reading == LISTED)
 # What a list of API keys may be called inside its answer: the path's word and the registry's name.
-_KEY_LIST_NAMES = ("keys", "api_keys", "apiKeys")
+KEY_LIST_NAMES = ("keys", "api_keys", "apiKeys")
 
 
 def _in_map(record: dict[str, Any], map_id: str | None) -> dict[str, Any]:
@@ -237,7 +237,7 @@ class MapiryClient(ApiClient):
 
     # -- API keys -----------------------------------------------------------------------
     async def list_keys(self) -> list[dict[str, Any]]:
-        return await self._many("/keys", _KEY_LIST_NAMES, "API key")
+        return await self._many("/keys", KEY_LIST_NAMES, "API key")
 
     async def create_key(self, name: str, scope: str, expires_at: str | None = None) -> dict[str, Any]:
         """Create a key; the answer's ``key`` is the secret, shown once. Never log the result."""

@@ -37,6 +37,8 @@ from app.core.errors import (
 from app.core.registry import SERVICES, service_title
 from app.core.registry import instamapp as instamapp_registry
 from app.services.http import ServiceHttp
+from app.services.mapiry import KEY_LIST_NAMES
+from app.services.shapes import unwrap_list
 
 INSTAMAPP_SCOPES = instamapp_registry.SCOPES
 KEY_PREFIX_LENGTH = 16
@@ -289,8 +291,9 @@ async def probe_mapiry(base_url: str, api_key: str, **http_kwargs: Any) -> Probe
             return _failure("mapiry", base_url, api_key, _wrap_unexpected("mapiry", exc),
                             last_request_id=http.last_request_id)
         rid = http.last_request_id
-    keys = body.get("data") if isinstance(body, dict) else body
-    if not isinstance(keys, list):
+    try:
+        keys, _ = unwrap_list("mapiry", body, KEY_LIST_NAMES, "API key")
+    except ResponseFormatError:
         exc = ProbeError(
             f"{_host_of(base_url)} answered, but not as the Mapiry API does: check the base URL "
             f"(for example {_example_url('mapiry')}).",

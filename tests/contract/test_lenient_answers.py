@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the cache fixture imported from test_hostile_network
 """Where the documents are silent, Cabinet takes every reasonable answer, over real HTTP: the
 hostile server on loopback (tests/hostile.py) sends the shapes the sandbox, faithful to the
 documents, never does — bare lists, lists under their name, wrapped objects, records without
@@ -5,7 +6,6 @@ documents, never does — bare lists, lists under their name, wrapped objects, r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,22 +16,12 @@ from app.services.mapiry import MapiryClient
 from app.storage import Cache
 from app.sync import writes
 from app.sync.engine import SyncEngine
+from tests.contract.test_hostile_network import IM_KEY, MP_KEY, cache  # noqa: F401 - the fixture
 from tests.hostile import UNKNOWN_FIELD, HostileServer
 
-IM_KEY = "imk_live_LENIENTtestKEY0123456789"
-MP_KEY = "mk_live_LENIENTtestKEY0123456789"
 MAP = "cmap0000000000000000000001"
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def cache(tmp_path) -> Iterator[Cache]:
-    c = Cache(tmp_path / "cache.sqlite3")
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 def mapiry(hostile: HostileServer, mode: str) -> MapiryClient:
