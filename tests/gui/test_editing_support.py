@@ -68,13 +68,13 @@ class Env:
 
     def spy(self, client: Any) -> None:
         """Record every request a client sends (method, path, JSON body)."""
-        original = client.http.request
+        original = client.http.request_answer  # what ServiceHttp.request goes through too
 
-        async def request(method: str, path: str, **kwargs: Any) -> Any:
+        async def request_answer(method: str, path: str, **kwargs: Any) -> Any:
             self.sent.append((method, path, kwargs.get("json")))
             return await original(method, path, **kwargs)
 
-        client.http.request = request
+        client.http.request_answer = request_answer
 
     def view_ids(self, name: str) -> set[str]:
         self.window.show_view(name)
