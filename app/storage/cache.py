@@ -21,8 +21,8 @@ from typing import Any
 from app.core.text import fold
 from app.services.config import data_dir
 from app.storage import migrations as _cache_migrations  # noqa: F401 - registers the "cache" component
-from app.storage.errors import database_error
-from app.storage.files import SqliteFile, write_transaction
+from app.storage.errors import StorageError, database_error
+from app.storage.files import SqliteFile, reading, write_transaction
 from app.storage.resources import (
     MAP_SCOPED,
     Resource,
@@ -74,6 +74,9 @@ class Cache(SqliteFile):
         except sqlite3.Error as exc:
             self.close()
             raise database_error(exc, self.path) from None
+        except StorageError:  # connect() says which file already
+            self.close()
+            raise
 
     def __repr__(self) -> str:
         return f"Cache({str(self.path)!r})"
@@ -203,6 +206,7 @@ class Cache(SqliteFile):
                          tag_rows)
 
     # -- reading ------------------------------------------------------------------------------
+    @reading
     def query_keys(
         self,
         resource_name: str,
@@ -310,6 +314,7 @@ class Cache(SqliteFile):
         # rowid keeps the order stable; "column, rowid" lets SQLite walk the column's index.
         return f" ORDER BY {column} {direction}, rowid {direction}"
 
+    @reading
     def rows_for_keys(self, resource_name: str, keys: Sequence[int]) -> list[dict]:
         """The records of those rowids, in the same order (missing rowids are left out)."""
         res = resource(resource_name)
@@ -325,6 +330,7 @@ class Cache(SqliteFile):
                 found[rowid] = json.loads(data)
         return [found[k] for k in keys if k in found]
 
+    @reading
     def location_points(self, keys: Sequence[int] | None = None, *,
                         connection: sqlite3.Connection | None = None) -> dict[str, list[Any]]:
         """What the map draws of locations (all, or those rowids), as columns in rowid order:
@@ -353,6 +359,7 @@ class Cache(SqliteFile):
         out["layers"] = [first.get(k, "") for k in out["keys"]]
         return out
 
+    @reading
     def get(self, resource_name: str, row_id: str) -> dict | None:
         res = resource(resource_name)
         row = self._conn().execute(
@@ -361,12 +368,14 @@ class Cache(SqliteFile):
         ).fetchone()
         return json.loads(row[0]) if row else None
 
+    @reading
     def key_for_id(self, resource_name: str, row_id: str) -> int | None:
         """The rowid of a record, for a model that wants to select it."""
         res = resource(resource_name)
         row = self._conn().execute(f"SELECT rowid FROM {res.table} WHERE id = ?", (str(row_id),)).fetchone()
         return int(row[0]) if row else None
 
+    @reading
     def count(self, resource_name: str, *, scope: str | None = None) -> int:
         res = resource(resource_name)
         if scope is None:
@@ -375,6 +384,7 @@ class Cache(SqliteFile):
             sql, params = f"SELECT count(*) FROM {res.table} WHERE _scope = ?", (scope,)
         return int(self._conn().execute(sql, params).fetchone()[0])
 
+    @reading
     def distinct(self, resource_name: str, field: str) -> list[Any]:
         """The distinct non-null values of a column (or of a location's layer_id / tag_id), sorted."""
         res = resource(resource_name)
@@ -414,6 +424,7 @@ class Cache(SqliteFile):
         col = next((c for c in res.columns if c.name == column), None)
         return col is not None and col.indexed and col.name != "id" and "COLLATE" not in col.sql_type.upper()
 
+    @reading
     def all_rows(self, resource_name: str, *, scope: str | None = None) -> list[dict]:
         """Every cached record of a resource (optionally of one map), in API order of arrival."""
         res = resource(resource_name)
@@ -432,6 +443,7 @@ class Cache(SqliteFile):
         return {k: v for k, v in data.items() if not (k == "id" and v == _SUMMARY_ID)}
 
     # -- sync bookkeeping ---------------------------------------------------------------------
+    @reading
     def last_synced(self, resource_name: str, scope: str = "") -> datetime | None:
         row = self._conn().execute(
             "SELECT synced_at FROM sync_state WHERE resource = ? AND scope = ?", (resource_name, scope)
@@ -459,6 +471,7 @@ class Cache(SqliteFile):
         titles = self._titles([m["id"] for m in maps])
         return [{**m, "title": titles.get(m["id"])} for m in maps]
 
+    @reading
     def _titles(self, map_ids: list[str]) -> dict[str, str | None]:
         found: dict[str, str | None] = {}
         conn = self._conn()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from app.storage.errors import ReadOnlyDatabaseError, database_error
 
@@ -34,6 +36,24 @@ def write_transaction(conn: sqlite3.Connection, path: Path | str, *,
 
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
+
+_File = TypeVar("_File", bound="SqliteFile")
+_Args = ParamSpec("_Args")
+_Result = TypeVar("_Result")
+
+
+def reading(method: Callable[Concatenate[_File, _Args], _Result]) -> Callable[Concatenate[_File, _Args], _Result]:
+    """A method that reads its file: a SQLite failure comes out as the StorageError that names
+    the file and says what to do (a damaged file as DatabaseDamagedError), as a write's does."""
+
+    @functools.wraps(method)
+    def read(self: _File, /, *args: _Args.args, **kwargs: _Args.kwargs) -> _Result:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise database_error(exc, self.path, disposable=self.DISPOSABLE) from None
+
+    return read
 
 
 def move_aside(path: Path | str, now: float | None = None) -> Path | None:
@@ -72,6 +92,7 @@ class SqliteFile:
     database in memory stands in for it (``ephemeral``). Subclasses add their ``PRAGMAS``."""
 
     PRAGMAS: tuple[str, ...] = ()
+    DISPOSABLE = True  # a damaged file may be moved aside and filled afresh (the cache, not the state)
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -83,6 +104,7 @@ class SqliteFile:
         self.ephemeral = self.read_only and not self.path.exists()
         self._memory = f"file:cabinet-{id(self):x}-{self.path.name}?mode=memory&cache=shared"
 
+    @reading
     def connect(self) -> sqlite3.Connection:
         """A new connection (use one per thread; close it when done)."""
         if self.ephemeral:

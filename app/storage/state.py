@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.storage.errors import database_error
-from app.storage.files import SqliteFile, write_transaction
+from app.storage.errors import StorageError, database_error
+from app.storage.files import SqliteFile, reading, write_transaction
 from app.storage.schema import STATE_DB, migrate, register_component
 
 KNOWN_MAP_SOURCES = ("created", "manual", "demo")
@@ -49,6 +49,8 @@ class StateDB(SqliteFile):
     """The state file. ``connect()`` hands out connections (one per thread); the known-maps
     methods use one kept per thread."""
 
+    DISPOSABLE = False  # what a cache rebuild must not lose
+
     def __init__(self, path: Path | str, *, legacy: Path | str | None = None) -> None:
         super().__init__(path)
         self.legacy = Path(legacy) if legacy is not None else None
@@ -62,6 +64,9 @@ class StateDB(SqliteFile):
         except sqlite3.Error as exc:
             self.close()
             raise database_error(exc, self.path, disposable=False) from None
+        except StorageError:  # connect() says which file already
+            self.close()
+            raise
         self.adopt_legacy(_LEGACY_KNOWN_MAPS, [_LEGACY_KNOWN_MAPS])
 
     @classmethod
@@ -118,6 +123,7 @@ class StateDB(SqliteFile):
         return copied
 
     # -- known maps ---------------------------------------------------------------------------
+    @reading
     def known_maps(self) -> list[dict]:
         """The maps Cabinet knows about: id, source and added_at, oldest first."""
         cur = self._conn().execute("SELECT map_id, source, added_at FROM known_maps ORDER BY added_at, map_id")

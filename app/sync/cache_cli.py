@@ -28,16 +28,16 @@ def register(subparsers: Any) -> None:
 def run_rebuild(args: argparse.Namespace) -> int:
     # start-up: `cabinet` imports this module to register the command; this loads when it runs
     from app.services.config import data_dir
-    from app.storage import Cache, move_aside
+    from app.storage import rebuild_cache
     from app.storage.state import CACHE_FILE
 
     path = data_dir() / CACHE_FILE
-    moved = move_aside(path)
+    cache, moved = rebuild_cache(path)  # a new, empty cache (and the state database, untouched)
+    cache.close()
     if moved is None:
-        print(f"There was no cache at {path}; making a new one.", file=sys.stderr)
+        print(f"There was no cache at {path}; made a new one.", file=sys.stderr)
     else:
         print(f"Moved the old cache aside to {moved} (delete it when you no longer need it).", file=sys.stderr)
-    Cache(path).close()  # a new, empty cache (and the state database, untouched)
     if args.no_sync:
         print(f"A new, empty cache is at {path}. Fill it with: cabinet sync", file=sys.stderr)
         return 0

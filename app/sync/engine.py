@@ -200,10 +200,12 @@ class SyncEngine:
             running = [asyncio.ensure_future(job) for job in jobs]
             try:
                 await asyncio.gather(*running)
-            except _Halt:
-                for task in running:
+            except Exception as exc:  # _Halt, or what no resource could be kept apart from (the cache)
+                for task in running:  # no service goes on syncing behind a sync that has ended
                     task.cancel()
                 await asyncio.gather(*running, return_exceptions=True)
+                if not isinstance(exc, _Halt):
+                    raise
         finally:
             self._progress = None
         return report

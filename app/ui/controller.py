@@ -20,7 +20,7 @@ from app.core.registry import APP_SERVICES as SERVICES
 from app.services.config import Connection
 from app.services.connect import load_connection, make_client
 from app.services.credentials import CredentialStore
-from app.storage import Cache
+from app.storage import Cache, DatabaseDamagedError, rebuild_cache
 from app.sync.engine import SyncEngine
 from app.ui import modes, tasks
 from app.ui.i18n import translator
@@ -61,6 +61,7 @@ class AppController(QObject):
         self._switch_task: asyncio.Task[Any] | None = None
         window.settingsClosed.connect(self._settings_closed)
         window.demoRequested.connect(lambda: self.switch(demo=True))
+        window.cache_repair.rebuildRequested.connect(self.rebuild_cache)
 
     # -- start ---------------------------------------------------------------------------------
     def start(self) -> asyncio.Task[Any]:
@@ -166,23 +167,58 @@ class AppController(QObject):
     async def _switch(self, demo: bool) -> None:
         if demo == self.demo and not self.window.showing_welcome():
             return
+        path = modes.prepare_demo_cache() if demo else modes.cache_path(demo=False)
+        try:
+            cache = Cache(path)
+        except DatabaseDamagedError as exc:  # the window stays as it is unless the person rebuilds it
+            if not await self.window.cache_repair.ask(exc):
+                self.window.show_error(_tr("Still showing {0}: the offline cache '{1}' cannot be read. "
+                                           "Rebuild it when you switch again, or with 'cabinet cache rebuild'.")
+                                       .format(_tr("the demo data") if self.demo else _tr("your accounts"), path))
+                return
+            cache = rebuild_cache(path)[0]
         await self._stop_services()
         old = self.cache
-        self.cache = Cache(modes.prepare_demo_cache() if demo else modes.cache_path(demo=False))
+        self.cache = cache
         self.demo = demo
         self.window.switch_data(self.cache, demo=demo)
         old.close()
-        if demo:
+        await self._start_services()
+        self.switched.emit(demo)
+
+    async def _start_services(self) -> None:
+        """The clients (and in demo mode the demo server) for the cache shown, then a first sync."""
+        if self.demo:
             await self._start_demo()
         else:
             await self._connect()
         self._attach_engine()
         self._resume_imports()
-        if demo:
+        if self.demo:
             self.window.refresh()
         else:
             self._connected()
-        self.switched.emit(demo)
+
+    # -- a cache that broke while in use -------------------------------------------------------
+    def rebuild_cache(self) -> asyncio.Task[Any]:
+        """The Rebuild dialog's answer: the damaged cache moved aside, a new one filled afresh."""
+        self._switch_task = tasks.run_task(self._rebuild(), progress_label=_tr("Rebuilding the cache"))
+        return self._switch_task
+
+    async def _rebuild(self) -> None:
+        await self._stop_services()
+        old = self.cache
+        try:
+            self.cache, moved = rebuild_cache(old.path)  # what `cabinet cache rebuild` does
+        except Exception:
+            await self._start_services()  # the damaged cache stays shown, with its services
+            raise
+        self.window.switch_data(self.cache, demo=self.demo)
+        old.close()
+        await self._start_services()
+        if moved is not None:
+            self.window.show_message(_tr("The damaged cache was moved aside to '{0}'; a new one is being "
+                                         "filled from the services.").format(moved))
 
     async def _stop_services(self) -> None:
         """Stop what works on the current cache: a sync, the imports (they go on at the next start

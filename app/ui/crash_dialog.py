@@ -159,6 +159,9 @@ class CrashReporter(QObject):
 
     # -- reporting ---------------------------------------------------------------------
     def report(self, exc: BaseException, context: str = "") -> None:
+        if tasks.reporter().intercepted(exc):  # not a bug: e.g. a damaged cache, which offers its Rebuild
+            log.warning("%s%s", exception_summary(exc), f" ({context})" if context else "")
+            return
         log.critical("unexpected error%s", f" ({context})" if context else "",
                      exc_info=(type(exc), exc, exc.__traceback__))
         self.crashed.emit(exception_summary(exc), exception_report(exc, context=context, extra=qt_versions()))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.core import registry
 from app.ui import tasks
 from app.ui.banners import DemoBanner, NoticeBar
+from app.ui.cache_dialog import CacheRepair
 from app.ui.context import AppContext
 from app.ui.i18n import translator
 from app.ui.maps_actions import MapsActions
@@ -159,6 +160,7 @@ class MainWindow(WindowModes, QMainWindow):
         for service in SERVICE_TITLES:
             self._add_service_status(service)
         tasks.reporter().error.connect(self.show_error)
+        self.cache_repair = CacheRepair(self)  # a cache that breaks while in use: the Rebuild dialog
         self.csvDropped.connect(self.open_import_wizard)
 
         self._build_actions()
@@ -182,9 +184,7 @@ class MainWindow(WindowModes, QMainWindow):
         self.show_view(last if last in VIEW_NAMES else DEFAULT_VIEW)
         for service in self.service_status:
             if self.client(service) is None:
-                engine = self.context.engine
-                self.set_service_state(service, "offline" if engine is None else "idle",
-                                       "" if engine is None else _tr("not connected"))
+                self.set_service_state(service, "unconnected")
         self.update_status()
 
     @property
@@ -384,7 +384,8 @@ class MainWindow(WindowModes, QMainWindow):
         self.show_message(text, "error")
 
     def set_service_state(self, service: str, state: str, detail: str = "") -> None:
-        """Show a service's sync state: "idle", "synced", "syncing", "offline" or "error"."""
+        """Show a service's sync state (status.STATES): "unconnected", "idle", "synced", "syncing", "waiting",
+        "offline" or "error"."""
         widget = self.service_status.get(service) or self._add_service_status(service)
         widget.set_state(state, detail)
 
@@ -435,9 +436,8 @@ class MainWindow(WindowModes, QMainWindow):
             self.context.credentials = credentials
         for service in self.service_status:
             connected = self.client(service) is not None
-            if self.service_status[service].state in ("offline", "idle"):
-                self.set_service_state(service, "idle" if connected else "offline",
-                                       "" if connected else _tr("not connected"))
+            if self.service_status[service].state in ("unconnected", "offline", "idle"):
+                self.set_service_state(service, "idle" if connected else "unconnected")
         self.update_status()
         for page in self.pages.values():  # an empty view says whether its service is connected
             if isinstance(page, TablePage):
@@ -448,15 +448,14 @@ class MainWindow(WindowModes, QMainWindow):
     def refresh(self) -> None:
         """F5 / Ctrl+R: sync from the services in the background, then reload the views."""
         engine = self.sync_engine
-        if engine is None:
+        services = tuple(s for s in self.service_status if self.client(s) is not None)
+        if engine is None or not services:  # (a sync of nothing would call every service "Synced")
             self.show_message(_tr("No account is connected, so there is nothing to refresh from. "
                                   "Connect your accounts in Settings (Ctrl+,)."))
             return
         if self._sync_task is not None and not self._sync_task.done():
             self.statusBar().showMessage(_tr("A refresh is already running…"), 4000)
             return
-        services = tuple(s for s in self.service_status if self.client(s) is not None) or tuple(
-            self.service_status)
         for service in services:
             self.set_service_state(service, "syncing")
         self._sync_task = tasks.run_task(
@@ -496,7 +495,8 @@ class MainWindow(WindowModes, QMainWindow):
                 self.set_service_state(service, "offline")
             elif service_errors:
                 self.set_service_state(service, "error")
-                self.show_error(tasks.error_text(service_errors[0]))
+                if not self.cache_repair.intercept(service_errors[0]):
+                    self.show_error(tasks.error_text(service_errors[0]))
             else:
                 self.set_service_state(service, "synced")
         if offline:
@@ -516,7 +516,8 @@ class MainWindow(WindowModes, QMainWindow):
         self.reload_views()  # the empty views say why
         for service in services:
             self.set_service_state(service, "error")
-        self.show_error(_tr("Refresh failed: {0}").format(tasks.error_text(exc)))
+        if not self.cache_repair.intercept(exc):
+            self.show_error(_tr("Refresh failed: {0}").format(tasks.error_text(exc)))
         self.update_status()
 
     # -- settings ---------------------------------------------------------------------
@@ -665,4 +666,5 @@ class MainWindow(WindowModes, QMainWindow):
 
         with contextlib.suppress(RuntimeError, TypeError):
             tasks.reporter().error.disconnect(self.show_error)
+        self.cache_repair.detach()
         super().closeEvent(event)

@@ -24,9 +24,11 @@ if TYPE_CHECKING:  # httpx (under the services) loads after the first paint
 SERVICE_TITLES = {name: registry.SERVICES[name].title for name in registry.APP_SERVICES}
 # Resources whose last sync tells how old a service's data is.
 SERVICE_RESOURCES = {name: tuple(r.name for r in registry.by_service(name)) for name in registry.APP_SERVICES}
-STATES = ("idle", "synced", "syncing", "waiting", "offline", "error")
-STATE_KINDS = {"idle": "idle", "synced": "ok", "syncing": "info", "waiting": "warning", "offline": "warning",
-               "error": "error"}
+# "unconnected": no key for the service yet (a first start): neutral, not a failure; "offline"
+# and "error" are real failures of a connected service.
+STATES = ("unconnected", "idle", "synced", "syncing", "waiting", "offline", "error")
+STATE_KINDS = {"unconnected": "idle", "idle": "idle", "synced": "ok", "syncing": "info", "waiting": "warning",
+               "offline": "warning", "error": "error"}
 
 
 _tr = translator("StatusBar")
@@ -34,6 +36,7 @@ _tr = translator("StatusBar")
 
 def state_title(state: str) -> str:
     return {
+        "unconnected": _tr("Not connected"),
         "idle": _tr("Cached"),
         "synced": _tr("Synced"),
         "syncing": _tr("Syncing"),
@@ -256,4 +259,5 @@ class ServiceStatus(QWidget):
             self.label.set_full_text(short)
         if tip != self.toolTip():
             self.setToolTip(tip)
+        self.dot.setText("○" if self.state == "unconnected" else "●")  # nothing there yet, not a failure
         set_sheet(self.dot, f"color: {accent(STATE_KINDS.get(self.state, 'idle'))};")

@@ -54,6 +54,23 @@ class TaskReporter(QObject):
     # reporter (app/ui/crash_dialog.py) shows it with its details.
     unexpected = Signal(object)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._interceptors: list[Callable[[BaseException], bool]] = []
+
+    def add_interceptor(self, interceptor: Callable[[BaseException], bool]) -> None:
+        """``interceptor(exc)`` sees each error no caller handled before it is shown as a message
+        or a crash; True means it took care of it (a damaged cache offers its Rebuild dialog)."""
+        self._interceptors.append(interceptor)
+
+    def remove_interceptor(self, interceptor: Callable[[BaseException], bool]) -> None:
+        if interceptor in self._interceptors:
+            self._interceptors.remove(interceptor)
+
+    def intercepted(self, exc: BaseException) -> bool:
+        """Whether an interceptor took care of ``exc`` (any thread)."""
+        return any(interceptor(exc) for interceptor in list(self._interceptors))
+
 
 _reporter: TaskReporter | None = None
 
@@ -122,6 +139,8 @@ def _report_error(exc: BaseException, on_error: Callable[[BaseException], None] 
         except Exception as handler_exc:  # noqa: BLE001
             _log().exception("error handler failed")
             exc = handler_exc
+    if reporter().intercepted(exc):
+        return
     reporter().error.emit(
         _tr("Something went wrong: {0}").format(error_text(exc))
     )

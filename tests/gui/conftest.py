@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from app.storage import Cache
 from tests.gui.looping import loop, qloop  # noqa: F401 - fixtures for every GUI test
@@ -147,6 +148,14 @@ def isolated_settings(tmp_path: Path) -> Iterator[Path]:
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(path))
     QSettings("Cabinet", "Cabinet").clear()
     yield path
+
+
+@pytest.fixture
+def no_quit_on_close(qapp: QApplication) -> Iterator[None]:
+    """As in the app: closing a window does not stop the loop under the test."""
+    qapp.setQuitOnLastWindowClosed(False)
+    yield
+    qapp.setQuitOnLastWindowClosed(True)
 
 
 @pytest.fixture

@@ -59,6 +59,6 @@ def test_the_dialog_says_which_file_and_rebuilds_it(qtbot: Any, tmp_path: Path) 
 
 def test_quit_leaves_the_file_as_it_was(qtbot: Any, tmp_path: Path) -> None:
     path, problem = _damaged(tmp_path)
-    _press_later("quit_button")
+    _press_later("decline_button")
     assert rebuild_or_quit(problem, path) is None
     assert path.read_bytes().startswith(b"garbage")

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import qasync
 import shiboken6
-from PySide6.QtWidgets import QApplication
 
 from app.services.credentials import CredentialStore
 from app.services.mapiry import MapiryClient
@@ -20,6 +19,7 @@ from app.sync import known_maps as K
 from app.ui import modes
 from app.ui.controller import AppController
 from app.ui.main_window import MainWindow
+from app.ui.palette import accent
 from app.ui.settings_dialog import SettingsDialog
 from tests.gui.looping import drive, in_loop, run, show
 
@@ -44,14 +44,6 @@ def account(make_sandbox: Any, qloop: qasync.QEventLoop, data_dir: str,
     yield {"map": the_map, "mapiry_key": info["mapiry"]["keys"]["read_write"],
            "instamapp_key": info["instamapp"]["keys"]["full"], "server": srv}
     CredentialStore.clear_session()
-
-
-@pytest.fixture
-def no_quit_on_close(qapp: QApplication) -> Iterator[None]:
-    """As in the app: closing a window does not stop the loop under the test."""
-    qapp.setQuitOnLastWindowClosed(False)
-    yield
-    qapp.setQuitOnLastWindowClosed(True)
 
 
 def _settings(qloop: qasync.QEventLoop, window: MainWindow) -> SettingsDialog:
@@ -82,6 +74,11 @@ def test_the_welcome_path_connects_mapiry_tests_the_key_and_brings_the_maps_in(
         drive(qloop, lambda: controller._start_task.done(), 20)  # noqa: SLF001
         assert window.showing_welcome() and not window.splitter.isVisible()
         in_loop(qloop, lambda: window.grab().save(str(tmp_path / "welcome.png")))
+        # Nothing connected yet is not a failure: a neutral "Not connected", not the orange of offline.
+        for status in window.service_status.values():
+            assert status.state == "unconnected" and "Not connected" in status.text()
+            assert "Offline" not in status.text() and accent("warning") not in status.dot.styleSheet()
+            assert accent("idle") in status.dot.styleSheet()
 
         in_loop(qloop, welcome.connect_button.click)
         assert "Account Settings → API Keys" in welcome.service_buttons["mapiry"].description()
