@@ -9,6 +9,7 @@ a timestamp) and opens a new, empty cache, which a sync fills (storage.rebuild_c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from app.ui import tasks
 from app.ui.i18n import translator
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.storage import CacheStore
 
 _tr = translator("CacheDialog")
 
@@ -78,9 +79,12 @@ class CacheRepair(QObject):
     rebuildRequested = Signal()
     _noticed = Signal(object)  # a DatabaseDamagedError, from any thread, shown on the GUI thread
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QWidget, cache: Callable[[], CacheStore], show_error: Callable[[str], None]) -> None:
+        """``cache``: the cache the window shows now; ``show_error``: its notice bar."""
         super().__init__(window)
         self.window = window
+        self._cache = cache
+        self._show_error = show_error
         self.dialog: RebuildCacheDialog | None = None
         self._noticed.connect(self._offer, Qt.ConnectionType.QueuedConnection)
         tasks.reporter().add_interceptor(self.intercept)
@@ -91,7 +95,7 @@ class CacheRepair(QObject):
 
     def damage(self, exc: BaseException) -> DatabaseDamagedError | None:
         """The damage ``exc`` means for the window's cache, or None when it is about something else."""
-        if isinstance(exc, DatabaseDamagedError) and exc.disposable and exc.path == Path(self.window.cache.path):
+        if isinstance(exc, DatabaseDamagedError) and exc.disposable and exc.path == Path(self._cache().path):
             return exc
         return None
 
@@ -106,7 +110,7 @@ class CacheRepair(QObject):
         return True
 
     def _open(self, problem: DatabaseDamagedError) -> RebuildCacheDialog:
-        self.window.show_error(str(problem))  # stays in the notice bar after the dialog
+        self._show_error(str(problem))  # stays in the notice bar after the dialog
         dialog = RebuildCacheDialog(problem, self.window, running=True)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(self._closed)

@@ -160,7 +160,8 @@ class MainWindow(WindowModes, QMainWindow):
         for service in SERVICE_TITLES:
             self._add_service_status(service)
         tasks.reporter().error.connect(self.show_error)
-        self.cache_repair = CacheRepair(self)  # a cache that breaks while in use: the Rebuild dialog
+        # A cache that breaks while in use: the Rebuild dialog.
+        self.cache_repair = CacheRepair(self, lambda: self.cache, self.show_error)
         self.csvDropped.connect(self.open_import_wizard)
 
         self._build_actions()
