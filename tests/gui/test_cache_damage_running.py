@@ -17,10 +17,10 @@ import qasync
 from app.storage import Cache
 from app.ui import modes
 from app.ui.cache_dialog import RebuildCacheDialog
-from app.ui.controller import AppController
 from app.ui.crash_dialog import CrashReporter
 from app.ui.main_window import MainWindow
-from tests.gui.looping import drive, in_loop, run, show
+from tests.gui.looping import drive, in_loop
+from tests.gui.running import running_app
 
 SHOTS = Path("/tmp")
 
@@ -86,57 +86,50 @@ def test_a_cache_that_breaks_in_use_offers_rebuild_and_the_app_goes_on(
         qloop: qasync.QEventLoop, accounts: dict[str, Any], no_quit_on_close: None) -> None:
     path = modes.cache_path(demo=False)
     cache = Cache(path)
-    window = MainWindow(cache)
-    show(qloop, window)
-    crashes = CrashReporter(window)  # as launch.py: what a Qt slot raises arrives here
-    undo = crashes.install()
-    controller = AppController(window, cache, demo=False)
-    try:
-        in_loop(qloop, controller.start)
-        drive(qloop, lambda: _synced(window), 60)
-        items = cache.count("items")
-        assert items > 0 and window.service_status["instamapp"].state == "synced"
-        in_loop(qloop, window.show_view, "items")
+    with running_app(qloop, cache, demo=False) as (window, controller):
+        crashes = CrashReporter(window)  # as launch.py: what a Qt slot raises arrives here
+        undo = crashes.install()
+        try:
+            drive(qloop, lambda: _synced(window), 60)
+            items = cache.count("items")
+            assert items > 0 and window.service_status["instamapp"].state == "synced"
+            in_loop(qloop, window.show_view, "items")
 
-        # Browsing: another view reads the damaged file (in a Qt slot, as a click would).
-        damage_in_use(path)
-        in_loop(qloop, window.sidebar.setCurrentItem, window._sidebar_items["collections"])  # noqa: SLF001
-        dialog = _rebuild_dialog(qloop, window)
-        in_loop(qloop, lambda: dialog.grab().save(str(SHOTS / "shot-cache-damaged-in-use.png")))
-        assert str(path) in dialog.text() and "malformed" in dialog.text()
-        assert dialog.rebuild_button.text() == "Rebuild" and dialog.decline_button.text() == "Not now"
-        assert crashes.dialog is None  # not an "unexpected problem": no crash dialog
-        in_loop(qloop, dialog.decline_button.click)
-        drive(qloop, lambda: window.cache_repair.dialog is None, 10)
-        assert window.isVisible() and str(path) in window.notice.text()  # still running, and says why
-        assert controller.cache is cache and path.read_bytes()[4096:4104] == b"garbage "  # untouched
+            # Browsing: another view reads the damaged file (in a Qt slot, as a click would).
+            damage_in_use(path)
+            in_loop(qloop, window.sidebar.setCurrentItem, window._sidebar_items["collections"])  # noqa: SLF001
+            dialog = _rebuild_dialog(qloop, window)
+            in_loop(qloop, lambda: dialog.grab().save(str(SHOTS / "shot-cache-damaged-in-use.png")))
+            assert str(path) in dialog.text() and "malformed" in dialog.text()
+            assert dialog.rebuild_button.text() == "Rebuild" and dialog.decline_button.text() == "Not now"
+            assert crashes.dialog is None  # not an "unexpected problem": no crash dialog
+            in_loop(qloop, dialog.decline_button.click)
+            drive(qloop, lambda: window.cache_repair.dialog is None, 10)
+            assert window.isVisible() and str(path) in window.notice.text()  # still running, and says why
+            assert controller.cache is cache and path.read_bytes()[4096:4104] == b"garbage "  # untouched
 
-        # A sync's writes to it fail the same way: the same dialog; Rebuild this time.
-        in_loop(qloop, window.refresh)
-        dialog = _rebuild_dialog(qloop, window)
-        assert str(path) in dialog.text()
-        assert crashes.dialog is None
-        in_loop(qloop, dialog.rebuild_button.click)
-        drive(qloop, lambda: controller.cache is not cache and window.cache is controller.cache, 30)
-        drive(qloop, lambda: _synced(window), 60)
-        rebuilt = controller.cache
-        assert Path(rebuilt.path) == path and rebuilt.count("items") == items
-        assert window.service_status["instamapp"].state == "synced"
-        assert [m["id"] for m in rebuilt.known_maps()] == [accounts["map"]]  # kept apart, not lost
-        assert rebuilt.count("locations", scope=accounts["map"]) > 0
-        aside = _moved_aside(path)
-        assert len(aside) == 1 and aside[0].read_bytes()[4096:4104] == b"garbage "
-        assert "moved aside" in window.notice.text()
-        window.show_view("collections")
-        assert window.current_page().model.rowCount() == rebuilt.count("collections") > 0
-        in_loop(qloop, lambda: window.grab().save(str(SHOTS / "shot-cache-rebuilt.png")))
-        assert crashes.dialog is None
-    finally:
-        undo()
-        run(qloop, controller.shutdown())
-        in_loop(qloop, window.close)
-        controller.cache.close()
-        cache.close()
+            # A sync's writes to it fail the same way: the same dialog; Rebuild this time.
+            in_loop(qloop, window.refresh)
+            dialog = _rebuild_dialog(qloop, window)
+            assert str(path) in dialog.text()
+            assert crashes.dialog is None
+            in_loop(qloop, dialog.rebuild_button.click)
+            drive(qloop, lambda: controller.cache is not cache and window.cache is controller.cache, 30)
+            drive(qloop, lambda: _synced(window), 60)
+            rebuilt = controller.cache
+            assert Path(rebuilt.path) == path and rebuilt.count("items") == items
+            assert window.service_status["instamapp"].state == "synced"
+            assert [m["id"] for m in rebuilt.known_maps()] == [accounts["map"]]  # kept apart, not lost
+            assert rebuilt.count("locations", scope=accounts["map"]) > 0
+            aside = _moved_aside(path)
+            assert len(aside) == 1 and aside[0].read_bytes()[4096:4104] == b"garbage "
+            assert "moved aside" in window.notice.text()
+            window.show_view("collections")
+            assert window.current_page().model.rowCount() == rebuilt.count("collections") > 0
+            in_loop(qloop, lambda: window.grab().save(str(SHOTS / "shot-cache-rebuilt.png")))
+            assert crashes.dialog is None
+        finally:
+            undo()
 
 
 def test_switching_to_a_cache_that_cannot_be_opened_offers_rebuild(
@@ -144,11 +137,7 @@ def test_switching_to_a_cache_that_cannot_be_opened_offers_rebuild(
     real = modes.cache_path(demo=False)
     garbage(real)
     demo_cache = Cache(modes.prepare_demo_cache())
-    window = MainWindow(demo_cache, demo=True)
-    show(qloop, window)
-    controller = AppController(window, demo_cache, demo=True)
-    try:
-        in_loop(qloop, controller.start)
+    with running_app(qloop, demo_cache, demo=True) as (window, controller):
         drive(qloop, lambda: _synced(window), 60)
         demo_items = demo_cache.count("items")
         assert demo_items > 0
@@ -182,8 +171,3 @@ def test_switching_to_a_cache_that_cannot_be_opened_offers_rebuild(
         assert [m["id"] for m in controller.cache.known_maps()] == [accounts["map"]]
         aside = _moved_aside(real)
         assert len(aside) == 1 and aside[0].read_bytes().startswith(b"garbage")
-    finally:
-        run(qloop, controller.shutdown())
-        in_loop(qloop, window.close)
-        controller.cache.close()
-        demo_cache.close()

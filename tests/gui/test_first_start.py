@@ -22,6 +22,7 @@ from app.ui.main_window import MainWindow
 from app.ui.palette import accent
 from app.ui.settings_dialog import SettingsDialog
 from tests.gui.looping import drive, in_loop, run, show
+from tests.gui.running import running_app
 
 
 @pytest.fixture
@@ -124,11 +125,7 @@ def test_the_welcome_path_connects_mapiry_tests_the_key_and_brings_the_maps_in(
 def test_demo_and_real_switch_in_the_running_window_with_session_only_keys(
         qloop: qasync.QEventLoop, account: dict[str, Any], no_quit_on_close: None, tmp_path: Path) -> None:
     demo_cache = Cache(modes.prepare_demo_cache())
-    window = MainWindow(demo_cache, demo=True)
-    show(qloop, window)
-    controller = AppController(window, demo_cache, demo=True)
-    try:
-        in_loop(qloop, controller.start)
+    with running_app(qloop, demo_cache, demo=True) as (window, controller):
         drive(qloop, lambda: window.sync_task() is not None and window.sync_task().done(), 60)
         demo_items = demo_cache.count("items")
         assert demo_items >= 200 and window.windowTitle() == "Demo data" and window.demo_banner.isVisible()
@@ -173,11 +170,6 @@ def test_demo_and_real_switch_in_the_running_window_with_session_only_keys(
         drive(qloop, lambda: not controller.demo, 30)
         drive(qloop, lambda: window.sync_task() is not None and window.sync_task().done(), 60)
         assert controller.cache.count("locations") == 1 and window.service_status["mapiry"].state == "synced"
-    finally:
-        run(qloop, controller.shutdown())
-        in_loop(qloop, window.close)
-        controller.cache.close()
-        demo_cache.close()
 
 
 def test_the_demo_cache_goes_when_its_server_data_is_gone(data_dir: str) -> None:
