@@ -56,6 +56,7 @@ def main() -> int:
     from app.ui.controller import AppController
     from app.ui.eventloop import new_event_loop
     from app.ui.main_window import MainWindow
+    from app.ui.views import TablePage
 
     QCoreApplication.setOrganizationName("Cabinet")
     QCoreApplication.setApplicationName("Cabinet")
@@ -95,7 +96,24 @@ def main() -> int:
         page.map.set_mode("table")
         window.resize(1360, 820)
 
+    async def welcome_shot() -> None:
+        """A first start: no keys, no cache, the welcome page (every service "Not connected")."""
+        first = Cache(data_dir() / "cache.sqlite3")
+        fresh = MainWindow(first)
+        fresh.resize(1360, 820)
+        fresh.show_welcome()
+        fresh.show()
+        starting = AppController(fresh, first, demo=False)
+        await starting.start()
+        await asyncio.sleep(0.3)
+        fresh.grab().save(str(out / "welcome.png"))
+        print(out / "welcome.png")
+        await starting.shutdown()
+        fresh.close()
+        first.close()
+
     async def shoot() -> None:
+        await welcome_shot()
         controller.start()
         while not synced:
             await asyncio.sleep(0.05)
@@ -103,7 +121,7 @@ def main() -> int:
                              ("sites", 1), ("templates", 1), ("instabot", 0)):
             window.show_view(view)
             page = window.current_page()
-            table = getattr(page, "table", None)
+            table = page.table if isinstance(page, TablePage) else None
             if table is not None and select is not None and table.model().rowCount() > select:
                 if view == "locations":  # a location on layers, to show their colours
                     rows = range(table.model().rowCount())
@@ -115,8 +133,12 @@ def main() -> int:
             print(path)
         await map_shot()
         window.open_import_wizard(str(ROOT / "tests" / "data" / "csv" / "cities_semicolon_decimal_comma_bom.csv"))
-        await asyncio.sleep(1.0)
         wizard = window._import_wizard
+        deadline = loop.time() + 30
+        await asyncio.sleep(0.1)
+        while wizard.currentPage().busy() and loop.time() < deadline:  # the file read and parsed
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
         wizard.grab().save(str(out / "import-wizard.png"))
         print(out / "import-wizard.png")
         wizard.close()
