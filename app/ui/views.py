@@ -319,7 +319,7 @@ class TablePage(QWidget):
         if not self.model.keys_complete:  # the first rows are in, the rest are being counted
             text = _tr("{0}+ of {1} rows").format(f"{shown:,}", f"{self.total:,}")
         elif shown == self.total:
-            text = _tr("{0} rows").format(f"{shown:,}")
+            text = _tr("1 row") if shown == 1 else _tr("{0} rows").format(f"{shown:,}")
         else:
             text = _tr("{0} of {1} rows").format(f"{shown:,}", f"{self.total:,}")
         if text != self.count_label.text():

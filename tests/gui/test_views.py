@@ -55,6 +55,13 @@ def test_sorting_by_clicking_a_column_header(qtbot, cache: Cache) -> None:
     assert sorted(shown, key=str.casefold) in (shown, list(reversed(shown)))
 
 
+def test_a_single_row_is_counted_as_one_row(qtbot, cache: Cache) -> None:
+    window = make_window(qtbot, cache)
+    window.show_view("api_keys")
+    page = window.pages["api_keys"]
+    assert page.model.rowCount() == 1 and page.count_label.text() == "1 row"
+
+
 def test_search_filters_as_you_type(qtbot, cache: Cache) -> None:
     window = make_window(qtbot, cache)
     page = window.pages["items"]
