@@ -472,7 +472,7 @@ class MainWindow(WindowModes, QMainWindow):
         service, state, resource = progress.service, progress.state, progress.resource
         if state == "done":
             return
-        if state == "waiting" and getattr(progress, "until", None) is not None:
+        if state == "waiting" and progress.until is not None:
             (self.service_status.get(service) or self._add_service_status(service)).start_countdown(progress.until)
             return
         if state == "rate_limited":  # a wait longer than the sync may wait: not started
