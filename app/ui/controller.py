@@ -70,20 +70,11 @@ class AppController(QObject):
 
     async def _start(self) -> None:
         self.context.credentials = CredentialStore()
-        if self.demo:
-            await self._start_demo()
-        else:
-            await self._connect()
-        self._attach_engine()
-        self._resume_imports()
+        await self._set_up_services()
         if self.open_file:
             self.window.open_import_wizard(self.open_file)
         self.ready.emit()
-        if self.demo:
-            if self.context.engine is not None and self.context.engine.clients:
-                self.window.refresh()
-        else:
-            self._connected()
+        self._first_sync()
 
     def _resume_imports(self) -> None:
         if self.context.import_client() is not None:
@@ -188,16 +179,23 @@ class AppController(QObject):
 
     async def _start_services(self) -> None:
         """The clients (and in demo mode the demo server) for the cache shown, then a first sync."""
+        await self._set_up_services()
+        self._first_sync()
+
+    async def _set_up_services(self) -> None:
+        """The clients (in demo mode the demo server first), the sync engine, interrupted imports."""
         if self.demo:
             await self._start_demo()
         else:
             await self._connect()
         self._attach_engine()
         self._resume_imports()
-        if self.demo:
-            self.window.refresh()
-        else:
+
+    def _first_sync(self) -> None:
+        if not self.demo:
             self._connected()
+        elif self.context.engine is not None and self.context.engine.clients:
+            self.window.refresh()
 
     # -- a cache that broke while in use -------------------------------------------------------
     def rebuild_cache(self) -> asyncio.Task[Any]:
